@@ -1,0 +1,71 @@
+# Fachkraft Leaving Care – developer commands. `make help` lists them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help prereqs install run migrate demo worker test test-fast test-e2e lint format messages lock bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+prereqs: ## Check (as root: install) Python ≥ 3.11, Pango, gettext
+	@bin/check-prereqs >/dev/null
+
+$(VENV)/.installed: requirements.txt
+	@python_bin=$$(bin/check-prereqs) && \
+	  { [ -x $(PY) ] || $$python_bin -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
+
+migrate: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+
+demo: migrate ## Load the demo course and the demo accounts (idempotent)
+	$(MANAGE) load_demo
+
+run: demo ## Serve http://127.0.0.1:8000 with a task worker (Ctrl-C stops both)
+	@echo "Starte Webserver auf http://$(HOST):$(PORT)/ und den Task-Worker. Beenden mit Strg+C."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(MANAGE) db_worker --backend background --queue-name '*' --no-reload & \
+	  $(MANAGE) runserver $(HOST):$(PORT)
+
+worker: install ## Run only the background task worker
+	$(MANAGE) db_worker --backend background --queue-name '*'
+
+test: install ## Run the whole test suite (set DATABASE_URL for PostgreSQL)
+	@bin/check-prereqs --browser >/dev/null
+	$(VENV)/bin/pytest
+
+test-fast: install ## Run the tests without the browser journeys
+	$(VENV)/bin/pytest -m "not e2e"
+
+lint: install ## ruff check + format check, migrations up to date
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(MANAGE) makemigrations --check --dry-run
+
+format: install ## Format the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install ## Compile the translation catalogues
+	cd lms && ../$(MANAGE) compilemessages --ignore=.venv
+	$(MANAGE) compilemessages --ignore=.venv --ignore=lms
+
+lock: ## Re-pin requirements.txt from requirements.in (needs network)
+	python3 -m venv /tmp/lms-lock && /tmp/lms-lock/bin/pip install -q -r requirements.in && \
+	  /tmp/lms-lock/bin/pip freeze > requirements.txt && rm -rf /tmp/lms-lock
+
+bench: install ## Run the benchmarks in bench/ (figures for the notes)
+	$(PY) bench/run_all.py
+
+clean: ## Remove the virtualenv, local database, media and caches
+	rm -rf $(VENV) db.sqlite3* media var staticfiles .pytest_cache .ruff_cache

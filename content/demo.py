@@ -1,0 +1,10 @@
+"""Demo content: the site pages and (once loaded) the starter curriculum."""
+
+from django.db import transaction
+
+from .site_pages import ensure_site_pages
+
+
+@transaction.atomic
+def load_demo_content() -> None:
+    ensure_site_pages()

@@ -1,0 +1,14 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+from . import services
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        profile = form.cleaned_data
+        user.organisation = profile.get("organisation")
+        user.team = profile.get("team")
+        if commit:
+            services.register_account(user=user)
+        return user

@@ -1,0 +1,10 @@
+from django.contrib.admin import AdminSite
+
+
+class SuperuserAdminSite(AdminSite):
+    """Django's admin is a repair tool for superusers; everybody else works in Wagtail's admin."""
+
+    site_header = "Fachkraft Leaving Care – Systemverwaltung"
+
+    def has_permission(self, request):
+        return request.user.is_active and request.user.is_superuser

@@ -1,0 +1,17 @@
+"""Accessibility check for browser journeys: axe-core, failing on serious or critical issues."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+_axe = Axe()
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def assert_accessible(page) -> None:
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    details = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} → "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in blocking
+    )
+    assert not blocking, f"axe found serious/critical violations on {page.url}:\n{details}"
