@@ -43,7 +43,7 @@ def test_404_page_is_german(client, home_page):
 )
 def test_allauth_pages_use_formal_german(client, home_page, path):
     html = client.get(path).content.decode()
-    assert not re.search(r"(du|dein|deine|dich|dir)", html, re.IGNORECASE)
+    assert not re.search(r"\b(du|dein|deine|dich|dir)\b", html, re.IGNORECASE)
     assert 'class="lc-btn' in html
 
 
