@@ -2,9 +2,11 @@
 
 from django.db import transaction
 
+from .curriculum import load_curriculum
 from .site_pages import ensure_site_pages
 
 
 @transaction.atomic
 def load_demo_content() -> None:
     ensure_site_pages()
+    load_curriculum()

@@ -4,6 +4,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from .blocks import RICH_TEXT_FEATURES, PageBodyBlock
 
@@ -21,6 +22,19 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("Startseite")
+
+    def route(self, request, path_components):
+        """Resolve a deep URL with two queries instead of two per tree level.
+
+        Pages below the home page have unique URL paths, so the target can be looked up
+        directly; anything unusual (drafts, unknown paths) falls back to Wagtail's routing.
+        """
+        if path_components:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"
+            page = Page.objects.live().filter(url_path=url_path).first()
+            if page is not None:
+                return RouteResult(page.specific)
+        return super().route(request, path_components)
 
 
 class StandardPage(Page):

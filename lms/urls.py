@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("lms.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("courses.urls")),
 ]
 
 if settings.DEBUG:
