@@ -23,6 +23,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("courses.urls")),
+    path("", include("courses.workshops.urls")),
+    path("", include("certificates.urls")),
 ]
 
 if settings.DEBUG:
