@@ -131,3 +131,25 @@ def _fresh_cache_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
     cache.clear()
+
+
+def run_background_tasks() -> None:
+    """Run every queued project task with the real database worker, then return."""
+    from django.core.management import call_command
+
+    call_command(
+        "db_worker",
+        "--batch",
+        "--backend",
+        "background",
+        "--queue-name",
+        "*",
+        "--no-startup-delay",
+        "--no-reload",
+        verbosity=0,
+    )
+
+
+@pytest.fixture
+def run_tasks(db):
+    return run_background_tasks

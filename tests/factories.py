@@ -45,3 +45,91 @@ class UserFactory(factory.django.DjangoModelFactory):
         EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
         names = [Role.PARTICIPANT, *(extracted or [])]
         self.groups.add(*Group.objects.filter(name__in=names))
+
+
+def build_course(
+    *,
+    parent=None,
+    title: str = "Fachkraft Leaving Care",
+    modules: int = 2,
+    lessons_per_module: int = 2,
+    workshop_modules: tuple[int, ...] = (),
+    optional_modules: tuple[int, ...] = (),
+    with_check: bool = False,
+    with_reflection: bool = False,
+    self_enrolment: bool = True,
+):
+    """A published course tree built the Wagtail way (parent.add_child)."""
+    from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+
+    if parent is None:
+        from tests.conftest import ensure_site
+
+        home = ensure_site()
+        parent = CourseIndexPage.objects.first()
+        if parent is None:
+            parent = home.add_child(instance=CourseIndexPage(title="Kurse", slug="kurse"))
+    course = parent.add_child(
+        instance=CoursePage(
+            title=title,
+            teaser="Übergänge gut begleiten.",
+            workload_units=12,
+            self_enrolment=self_enrolment,
+        )
+    )
+    for m in range(1, modules + 1):
+        module = course.add_child(
+            instance=ModulePage(
+                title=f"Modul {m}",
+                required=m not in optional_modules,
+                workshop_required=m in workshop_modules,
+            )
+        )
+        for n in range(1, lessons_per_module + 1):
+            body = [{"type": "paragraph", "value": f"<p>Text {m}.{n}</p>"}]
+            if with_check:
+                body.append(knowledge_check_block(block_id=f"check-{m}-{n}"))
+            if with_reflection:
+                body.append(
+                    {
+                        "type": "reflection",
+                        "value": {"prompt": "Was nehmen Sie mit?"},
+                        "id": f"refl-{m}-{n}",
+                    }
+                )
+            module.add_child(instance=LessonPage(title=f"Lerneinheit {m}.{n}", body=body))
+    return course
+
+
+def knowledge_check_block(*, block_id: str, pass_mark: int = 100) -> dict:
+    """Two questions: q0 single choice (answer 1 right), q1 multiple choice (0 and 2 right)."""
+    return {
+        "type": "knowledge_check",
+        "id": block_id,
+        "value": {
+            "title": "Wissenscheck",
+            "pass_mark": pass_mark,
+            "questions": [
+                {
+                    "text": "Ab wann gilt § 41 SGB VIII?",
+                    "kind": "single",
+                    "explanation": "Hilfe für junge Volljährige ab 18.",
+                    "answers": [
+                        {"text": "ab 16", "correct": False},
+                        {"text": "ab 18", "correct": True},
+                        {"text": "ab 27", "correct": False},
+                    ],
+                },
+                {
+                    "text": "Was gehört zur Nachbetreuung?",
+                    "kind": "multiple",
+                    "explanation": "§ 41a SGB VIII.",
+                    "answers": [
+                        {"text": "Beratung", "correct": True},
+                        {"text": "Kostenheranziehung", "correct": False},
+                        {"text": "Unterstützung", "correct": True},
+                    ],
+                },
+            ],
+        },
+    }
