@@ -65,7 +65,7 @@ lock: ## Re-pin requirements.txt from requirements.in (needs network)
 	  /tmp/lms-lock/bin/pip freeze > requirements.txt && rm -rf /tmp/lms-lock
 
 bench: install ## Run the benchmarks in bench/ (figures for the notes)
-	$(PY) bench/run_all.py
+	$(PY) -m bench.learning_bench
 
 clean: ## Remove the virtualenv, local database, media and caches
 	rm -rf $(VENV) db.sqlite3* media var staticfiles .pytest_cache .ruff_cache

@@ -2,7 +2,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from content.models import HomePage
 from lms.accounts.roles import STAFF_ROLES, Role
@@ -25,6 +25,8 @@ def ensure_site() -> HomePage:
                     content_type__app_label="wagtailadmin", codename="access_admin"
                 )
             )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     home = HomePage.objects.first()
     if home:
         return home
