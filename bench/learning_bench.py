@@ -3,27 +3,21 @@
 Builds a course of 10 modules × 6 lessons with knowledge checks and 1,000 participants with
 random progress in a scratch database, then requests both pages through Django's test client.
 
-    .venv/bin/python -m bench.learning_bench              # scratch SQLite file
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench \
-        .venv/bin/python -m bench.learning_bench
+    .venv/bin/python -m bench.learning_bench              # scratch SQLite database
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms .venv/bin/python -m bench.learning_bench
 """
 
 import os
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.test")
-SCRATCH = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{SCRATCH}")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -95,7 +89,15 @@ def measure(client, url):
 
 
 def main():
-    call_command("migrate", verbosity=0)
+    # A throw-away database (test_<name>), created and dropped like the test runner does.
+    original_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+def run():
     from tests.conftest import ensure_site
 
     ensure_site()

@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from courses.workshops.demo import create_demo_workshops
+
 from .curriculum import load_curriculum
 from .site_pages import ensure_site_pages
 
@@ -10,3 +12,4 @@ from .site_pages import ensure_site_pages
 def load_demo_content() -> None:
     ensure_site_pages()
     load_curriculum()
+    create_demo_workshops()

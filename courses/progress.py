@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from .attendance import WorkshopShare, attendance_overview
 from .models import CoursePage, LessonCompletion, LessonPage, ModulePage
 
 
@@ -63,6 +64,8 @@ class ModuleState:
 class CourseProgress:
     course: CoursePage
     modules: list[ModuleState]
+    # Set when the course asks for a minimum share of its workshop dates.
+    workshop_share: WorkshopShare | None = None
 
     @property
     def lessons(self) -> list[LessonState]:
@@ -87,7 +90,8 @@ class CourseProgress:
     @property
     def is_complete(self) -> bool:
         required = self.required_modules
-        return bool(required) and all(state.is_complete for state in required)
+        share_ok = self.workshop_share is None or self.workshop_share.fulfilled
+        return bool(required) and share_ok and all(state.is_complete for state in required)
 
     @property
     def modules_done(self) -> int:
@@ -116,6 +120,15 @@ class CourseProgress:
                     )
             if state.attendance_missing:
                 items.append(_("Präsenztermin Modul %(module)s") % {"module": number})
+        share = self.workshop_share
+        if share is not None and not share.fulfilled:
+            items.append(
+                _(
+                    "Präsenztermine: %(attended)s von mindestens %(needed)s besucht "
+                    "(%(percent)s %% der Reihe)"
+                )
+                % {"attended": share.attended, "needed": share.needed, "percent": share.percent}
+            )
         return items
 
     def module_state_for(self, module_id: int) -> ModuleState | None:
@@ -129,8 +142,20 @@ def attended_module_ids(*, user, modules: Iterable[ModulePage]) -> set[int]:
     return lookup(user=user, module_ids=[m.pk for m in modules if m.workshop_required])
 
 
+def workshop_attendance(
+    *, user, courses: list[CoursePage], modules: list[ModulePage]
+) -> tuple[set[int], dict[int, WorkshopShare]]:
+    """One query, and only when a module needs a workshop date or a course a minimum share."""
+    if not any(m.workshop_required for m in modules) and not any(
+        c.workshop_min_share for c in courses
+    ):
+        return set(), {}
+    return attendance_overview(user=user, courses=courses, modules=modules)
+
+
 def progress_for_courses(*, user, courses: list[CoursePage]) -> dict[int, CourseProgress]:
-    """Progress for several courses at once: four queries, whatever the number of lessons."""
+    """Progress for several courses at once: four queries (a fifth for workshop attendance),
+    whatever the number of lessons."""
     if not courses:
         return {}
     under_any_course = Q()
@@ -154,7 +179,7 @@ def progress_for_courses(*, user, courses: list[CoursePage]) -> dict[int, Course
             user=user, lesson_id__in=[lesson.pk for lesson in lessons]
         ).values_list("lesson_id", flat=True)
     )
-    attended = attended_module_ids(user=user, modules=modules)
+    attended, shares = workshop_attendance(user=user, courses=courses, modules=modules)
 
     module_states = {
         module.path: ModuleState(module=module, attended=module.pk in attended)
@@ -172,9 +197,67 @@ def progress_for_courses(*, user, courses: list[CoursePage]) -> dict[int, Course
             for path, state in module_states.items()
             if path[: -ModulePage.steplen] == course.path
         ]
-        result[course.pk] = CourseProgress(course=course, modules=states)
+        result[course.pk] = CourseProgress(
+            course=course, modules=states, workshop_share=shares.get(course.pk)
+        )
     return result
 
 
 def course_progress(*, user, course: CoursePage) -> CourseProgress:
     return progress_for_courses(user=user, courses=[course])[course.pk]
+
+
+def progress_for_enrollments(enrollments) -> dict[int, CourseProgress]:
+    """Progress of many people at once (reports): five queries, whatever the number of rows.
+
+    Module states include workshop attendance; a course's minimum share of dates is not
+    evaluated here (reports show the stored completion date for that).
+    """
+    from .attendance import attended_modules_by_user
+
+    enrollments = list(enrollments)
+    if not enrollments:
+        return {}
+    courses = {enrollment.course_id: enrollment.course for enrollment in enrollments}
+    under_any_course = Q()
+    for course in courses.values():
+        under_any_course |= Q(path__startswith=course.path, depth__gt=course.depth)
+    modules = list(
+        ModulePage.objects.live()
+        .filter(under_any_course, depth__in={course.depth + 1 for course in courses.values()})
+        .only("title", "path", "depth", "url_path", "required", "workshop_required")
+        .order_by("path")
+    )
+    lessons = list(
+        LessonPage.objects.live()
+        .filter(under_any_course, depth__in={course.depth + 2 for course in courses.values()})
+        .only("title", "path", "depth", "url_path", "reading_minutes")
+        .order_by("path")
+    )
+    user_ids = {enrollment.user_id for enrollment in enrollments}
+    done = set(
+        LessonCompletion.objects.filter(
+            user_id__in=user_ids, lesson_id__in=[lesson.pk for lesson in lessons]
+        ).values_list("user_id", "lesson_id")
+    )
+    attended = attended_modules_by_user(
+        user_ids=user_ids, module_ids=[m.pk for m in modules if m.workshop_required]
+    )
+    result = {}
+    for enrollment in enrollments:
+        course = courses[enrollment.course_id]
+        states = {
+            module.path: ModuleState(
+                module=module, attended=(enrollment.user_id, module.pk) in attended
+            )
+            for module in modules
+            if module.path[: -ModulePage.steplen] == course.path
+        }
+        for lesson in lessons:
+            parent = states.get(lesson.path[: -LessonPage.steplen])
+            if parent is not None:
+                parent.lessons.append(
+                    LessonState(lesson=lesson, done=(enrollment.user_id, lesson.pk) in done)
+                )
+        result[enrollment.pk] = CourseProgress(course=course, modules=list(states.values()))
+    return result

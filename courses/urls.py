@@ -20,3 +20,7 @@ urlpatterns = [
         name="lesson_reflection",
     ),
 ]
+
+from .coordination.invitations import follow_invitation  # noqa: E402
+
+urlpatterns += [path("einladung/<str:token>/", follow_invitation, name="follow_invitation")]

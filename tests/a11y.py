@@ -6,8 +6,9 @@ _axe = Axe()
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-def assert_accessible(page) -> None:
-    results = _axe.run(page)
+def assert_accessible(page, *, within: str | None = None) -> None:
+    """`within`: a CSS selector limiting the check to what the project renders (admin pages)."""
+    results = _axe.run(page, context=within) if within else _axe.run(page)
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     details = "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} → "

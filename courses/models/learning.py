@@ -8,6 +8,12 @@ class EnrollmentQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=Enrollment.Status.WITHDRAWN)
 
+    def visible_to(self, viewer):
+        """Enrolments of the people `viewer` may see (User.objects.visible_to decides)."""
+        from django.contrib.auth import get_user_model
+
+        return self.filter(user__in=get_user_model().objects.visible_to(viewer).values("pk"))
+
 
 class Enrollment(models.Model):
     class Status(models.TextChoices):

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -39,6 +40,13 @@ class CourseIndexPage(Page):
 class CoursePage(Page):
     """Kurs: a series of modules; complete when every required module is complete."""
 
+    class ExcusedAbsence(models.TextChoices):
+        """How "entschuldigt" at a workshop date counts for completion."""
+
+        ABSENT = "absent", _("zählt als Fehlen")
+        NEUTRAL = "neutral", _("zählt nicht mit (Termin fällt aus der Rechnung)")
+        ATTENDED = "attended", _("zählt als Teilnahme")
+
     teaser = models.TextField(_("Kurzbeschreibung"), max_length=500)
     description = RichTextField(_("Beschreibung"), features=RICH_TEXT_FEATURES, blank=True)
     target_group = RichTextField(_("Zielgruppe"), features=RICH_TEXT_FEATURES, blank=True)
@@ -55,6 +63,24 @@ class CoursePage(Page):
         default=True,
         help_text=_("Sonst schreibt nur die Koordination Personen ein."),
     )
+    workshop_min_share = models.PositiveSmallIntegerField(
+        _("Mindestanteil Präsenztermine (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Zum Beispiel 80: Für den Abschluss nimmt die Person an mindestens 80 % der "
+            "Präsenztermine der Reihe teil. Alternativtermine eines Moduls zählen zusammen "
+            "als ein Termin. Leer: keine Mindestquote."
+        ),
+    )
+    workshop_excused = models.CharField(
+        _("Entschuldigtes Fehlen"),
+        max_length=20,
+        choices=ExcusedAbsence.choices,
+        default=ExcusedAbsence.ABSENT,
+        help_text=_("Wie „entschuldigt“ bei Präsenzterminen für den Abschluss zählt."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -65,6 +91,10 @@ class CoursePage(Page):
         MultiFieldPanel(
             [FieldPanel("workload_units"), FieldPanel("self_enrolment")],
             heading=_("Organisation"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("workshop_min_share"), FieldPanel("workshop_excused")],
+            heading=_("Präsenztermine"),
         ),
     ]
     search_fields = [

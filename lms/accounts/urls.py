@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("profile/", views.profile, name="account_profile"),
+    path("signup/", views.SignupView.as_view(), name="account_signup"),
 ]

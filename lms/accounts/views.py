@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,3 +23,15 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Ihre Angaben wurden gespeichert."))
         return redirect("account_profile")
     return render(request, "account/profile.html", {"form": form})
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, prefilled from an invitation the person followed (see session)."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        initial.update(self.request.session.get(SIGNUP_INITIAL_SESSION_KEY, {}))
+        return initial
+
+
+SIGNUP_INITIAL_SESSION_KEY = "lms_signup_initial"

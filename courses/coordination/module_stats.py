@@ -1,0 +1,80 @@
+"""Module statistics for trainers: a few aggregate queries, whatever the number of people."""
+
+import statistics
+from collections import defaultdict
+
+from django.db.models import Count, Max, Min
+from django.db.models.functions import Substr
+
+from ..models import CoursePage, LessonCompletion, LessonPage, QuizAttempt
+
+
+def module_statistics(*, modules, people) -> dict[int, dict]:
+    """started/completed counts, median days to complete, first-attempt pass rate per module."""
+    if not modules:
+        return {}
+    path_length = len(modules[0].path)
+    by_path = {module.path: module for module in modules}
+    lessons = list(
+        LessonPage.objects.live()
+        .filter(depth=modules[0].depth + 1)
+        .annotate(module_path=Substr("path", 1, path_length))
+        .filter(module_path__in=list(by_path))
+        .values("pk", "module_path")
+    )
+    lesson_module = {lesson["pk"]: lesson["module_path"] for lesson in lessons}
+    lesson_counts = defaultdict(int)
+    for lesson in lessons:
+        lesson_counts[lesson["module_path"]] += 1
+
+    per_person = (
+        LessonCompletion.objects.filter(lesson_id__in=list(lesson_module), user__in=people)
+        .annotate(module_path=Substr("lesson__path", 1, path_length))
+        .values("module_path", "user_id")
+        .annotate(done=Count("id"), first=Min("completed_at"), last=Max("completed_at"))
+    )
+    started, completed, durations = defaultdict(int), defaultdict(int), defaultdict(list)
+    for row in per_person:
+        path = row["module_path"]
+        started[path] += 1
+        if row["done"] >= lesson_counts[path]:
+            completed[path] += 1
+            durations[path].append((row["last"] - row["first"]).total_seconds() / 86400)
+
+    first_attempts = (
+        QuizAttempt.objects.filter(lesson_id__in=list(lesson_module), user__in=people)
+        .values("user_id", "lesson_id", "block_id")
+        .annotate(first_id=Min("id"))
+        .values("first_id")
+    )
+    first_pass = defaultdict(lambda: [0, 0])
+    for lesson_id, passed in QuizAttempt.objects.filter(pk__in=first_attempts).values_list(
+        "lesson_id", "passed"
+    ):
+        counter = first_pass[lesson_module[lesson_id]]
+        counter[0] += passed
+        counter[1] += 1
+
+    course_titles = dict(
+        CoursePage.objects.filter(
+            path__in={path[: -CoursePage.steplen] for path in by_path}
+        ).values_list("path", "title")
+    )
+    result = {}
+    for path, module in by_path.items():
+        median = statistics.median(durations[path]) if durations[path] else None
+        passed, attempts = first_pass[path]
+        rate = round(100 * passed / attempts) if attempts else None
+        result[module.pk] = {
+            "course_title": course_titles.get(path[: -CoursePage.steplen], ""),
+            "lesson_count": lesson_counts[path],
+            "started": started[path],
+            "completed": completed[path],
+            "median_days": round(median, 1) if median is not None else None,
+            "median_days_label": f"{median:.1f} Tage".replace(".", ",")
+            if median is not None
+            else "–",
+            "first_pass_rate": rate,
+            "first_pass_label": f"{rate} % ({attempts})" if rate is not None else "–",
+        }
+    return result

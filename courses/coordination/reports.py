@@ -1,0 +1,169 @@
+"""The coordinators' reports ("Auswertungen") in the Wagtail admin, scoped on the server."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, TitleColumn
+from wagtail.admin.views.reports import ReportView
+
+from lms.accounts.models import User
+
+from ..models import Enrollment, ModulePage
+from ..progress import progress_for_enrollments
+from .access import CoordinatorRequiredMixin
+from .exports import GermanSpreadsheetExportMixin
+from .filters import ParticipationFilterSet
+from .rows import extra_columns_for_rows
+
+
+class CoordinationReportView(CoordinatorRequiredMixin, GermanSpreadsheetExportMixin, ReportView):
+    """Base for the reports: coordinator-only, German spreadsheets, audit-logged exports."""
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.is_export:
+            from .services import log_export
+
+            log_export(user=self.request.user, report=str(self.page_title), query=self.request.GET)
+        return super().render_to_response(context, **response_kwargs)
+
+
+class ParticipationReportView(CoordinationReportView):
+    page_title = _("Teilnahme")
+    header_icon = "group"
+    index_url_name = "coordination:participation"
+    index_results_url_name = "coordination:participation_results"
+    filterset_class = ParticipationFilterSet
+    export_filename = "teilnahme"
+    paginate_by = 50
+    columns = [
+        TitleColumn(
+            "person",
+            label=_("Person"),
+            accessor="user",
+            url_name="coordination:person",
+            id_accessor="user_id",
+        ),
+        Column("organisation", label=_("Organisation"), accessor="user.organisation"),
+        Column("team", label=_("Team / Bezirk"), accessor="user.team.name"),
+        Column("course", label=_("Kurs"), accessor="course.title"),
+        DateColumn("enrolled_at", label=_("Eingeschrieben am")),
+        NumberColumn("progress_percent", label=_("Fortschritt %")),
+        Column("modules_label", label=_("Module erledigt")),
+        NumberColumn("attended_dates", label=_("Präsenztermine besucht")),
+        DateColumn("last_activity_at", label=_("Letzte Aktivität")),
+        DateColumn("completed_at", label=_("Abgeschlossen am")),
+        Column("certificate_status", label=_("Zertifikat")),
+    ]
+    list_export = [
+        "user.last_name",
+        "user.first_name",
+        "user.email",
+        "user.organisation.name",
+        "user.team.name",
+        "course.title",
+        "get_status_display",
+        "enrolled_at",
+        "progress_percent",
+        "modules_done",
+        "modules_total",
+        "attended_dates",
+        "last_activity_at",
+        "completed_at",
+        "certificate_status",
+    ]
+    export_headings = {
+        "user.last_name": _("Nachname"),
+        "user.first_name": _("Vorname"),
+        "user.email": _("E-Mail"),
+        "user.organisation.name": _("Organisation"),
+        "user.team.name": _("Team / Bezirk"),
+        "course.title": _("Kurs"),
+        "get_status_display": _("Status"),
+        "enrolled_at": _("Eingeschrieben am"),
+        "progress_percent": _("Fortschritt in %"),
+        "modules_done": _("Module erledigt"),
+        "modules_total": _("Module gesamt"),
+        "attended_dates": _("Präsenztermine besucht"),
+        "last_activity_at": _("Letzte Aktivität"),
+        "completed_at": _("Abgeschlossen am"),
+        "certificate_status": _("Zertifikat"),
+    }
+
+    def get_queryset(self):
+        return (
+            Enrollment.objects.visible_to(self.request.user)
+            .select_related("user__organisation", "user__team", "course")
+            .order_by("user__last_name", "user__first_name", "pk")
+        )
+
+    def decorate_rows(self, rows):
+        rows = list(rows)
+        progress = progress_for_enrollments(rows)
+        extras = extra_columns_for_rows(rows)
+        for row in rows:
+            state = progress[row.pk]
+            row.progress_percent = state.percent
+            row.modules_done = state.modules_done
+            row.modules_total = len(state.modules)
+            row.modules_label = f"{state.modules_done} / {len(state.modules)}"
+            row.attended_dates = extras.attended_dates.get(row.pk, 0)
+            row.certificate_status = extras.certificate_status.get(row.pk, "–")
+        return rows
+
+    def decorate_paginated_queryset(self, object_list):
+        # Exports decorate chunk by chunk while streaming (GermanSpreadsheetExportMixin).
+        return object_list if self.is_export else self.decorate_rows(object_list)
+
+
+class ModuleOverviewView(CoordinationReportView):
+    """Per module: started, completed, median time to complete, first-attempt pass rate."""
+
+    page_title = _("Modul-Übersicht")
+    header_icon = "list-ol"
+    index_url_name = "coordination:modules"
+    index_results_url_name = "coordination:modules_results"
+    export_filename = "modul-uebersicht"
+    paginate_by = 100
+    columns = [
+        Column("course_title", label=_("Kurs")),
+        Column("title", label=_("Modul")),
+        NumberColumn("lesson_count", label=_("Lerneinheiten")),
+        NumberColumn("started", label=_("begonnen")),
+        NumberColumn("completed", label=_("abgeschlossen")),
+        Column("median_days_label", label=_("Median bis Abschluss")),
+        Column("first_pass_label", label=_("Wissenscheck beim 1. Versuch bestanden")),
+    ]
+    list_export = [
+        "course_title",
+        "title",
+        "lesson_count",
+        "started",
+        "completed",
+        "median_days",
+        "first_pass_rate",
+    ]
+    export_headings = {
+        "course_title": _("Kurs"),
+        "title": _("Modul"),
+        "lesson_count": _("Lerneinheiten"),
+        "started": _("begonnen"),
+        "completed": _("abgeschlossen"),
+        "median_days": _("Median Tage bis Abschluss"),
+        "first_pass_rate": _("Erstversuch bestanden in %"),
+    }
+
+    def get_queryset(self):
+        return ModulePage.objects.live().order_by("path")
+
+    def decorate_paginated_queryset(self, object_list):
+        return object_list if self.is_export else self.decorate_rows(object_list)
+
+    def decorate_rows(self, object_list):
+        from .module_stats import module_statistics
+
+        modules = list(object_list)
+        stats = module_statistics(
+            modules=modules, people=User.objects.visible_to(self.request.user)
+        )
+        for module in modules:
+            for name, value in stats[module.pk].items():
+                setattr(module, name, value)
+        return modules
