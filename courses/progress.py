@@ -153,15 +153,11 @@ def workshop_attendance(
     return attendance_overview(user=user, courses=courses, modules=modules)
 
 
-def progress_for_courses(*, user, courses: list[CoursePage]) -> dict[int, CourseProgress]:
-    """Progress for several courses at once: four queries (a fifth for workshop attendance),
-    whatever the number of lessons."""
-    if not courses:
-        return {}
+def course_structure(courses) -> tuple[list[ModulePage], list[LessonPage]]:
+    """The live modules and lessons of the given courses, in tree order: two queries."""
     under_any_course = Q()
     for course in courses:
         under_any_course |= Q(path__startswith=course.path, depth__gt=course.depth)
-
     modules = list(
         ModulePage.objects.live()
         .filter(under_any_course, depth__in={course.depth + 1 for course in courses})
@@ -174,33 +170,48 @@ def progress_for_courses(*, user, courses: list[CoursePage]) -> dict[int, Course
         .only("title", "path", "depth", "url_path", "reading_minutes")
         .order_by("path")
     )
+    return modules, lessons
+
+
+def _module_states(*, course, modules, lessons, is_done, is_attended) -> list[ModuleState]:
+    states = {
+        module.path: ModuleState(module=module, attended=is_attended(module.pk))
+        for module in modules
+        if module.path[: -ModulePage.steplen] == course.path
+    }
+    for lesson in lessons:
+        parent = states.get(lesson.path[: -LessonPage.steplen])
+        if parent is not None:
+            parent.lessons.append(LessonState(lesson=lesson, done=is_done(lesson.pk)))
+    return list(states.values())
+
+
+def progress_for_courses(*, user, courses: list[CoursePage]) -> dict[int, CourseProgress]:
+    """Progress for several courses at once: four queries (a fifth for workshop attendance),
+    whatever the number of lessons."""
+    if not courses:
+        return {}
+    modules, lessons = course_structure(courses)
     done_ids = set(
         LessonCompletion.objects.filter(
             user=user, lesson_id__in=[lesson.pk for lesson in lessons]
         ).values_list("lesson_id", flat=True)
     )
     attended, shares = workshop_attendance(user=user, courses=courses, modules=modules)
-
-    module_states = {
-        module.path: ModuleState(module=module, attended=module.pk in attended)
-        for module in modules
-    }
-    for lesson in lessons:
-        parent = module_states.get(lesson.path[: -LessonPage.steplen])
-        if parent is not None:
-            parent.lessons.append(LessonState(lesson=lesson, done=lesson.pk in done_ids))
-
-    result = {}
-    for course in courses:
-        states = [
-            state
-            for path, state in module_states.items()
-            if path[: -ModulePage.steplen] == course.path
-        ]
-        result[course.pk] = CourseProgress(
-            course=course, modules=states, workshop_share=shares.get(course.pk)
+    return {
+        course.pk: CourseProgress(
+            course=course,
+            modules=_module_states(
+                course=course,
+                modules=modules,
+                lessons=lessons,
+                is_done=done_ids.__contains__,
+                is_attended=attended.__contains__,
+            ),
+            workshop_share=shares.get(course.pk),
         )
-    return result
+        for course in courses
+    }
 
 
 def course_progress(*, user, course: CoursePage) -> CourseProgress:
@@ -219,21 +230,7 @@ def progress_for_enrollments(enrollments) -> dict[int, CourseProgress]:
     if not enrollments:
         return {}
     courses = {enrollment.course_id: enrollment.course for enrollment in enrollments}
-    under_any_course = Q()
-    for course in courses.values():
-        under_any_course |= Q(path__startswith=course.path, depth__gt=course.depth)
-    modules = list(
-        ModulePage.objects.live()
-        .filter(under_any_course, depth__in={course.depth + 1 for course in courses.values()})
-        .only("title", "path", "depth", "url_path", "required", "workshop_required")
-        .order_by("path")
-    )
-    lessons = list(
-        LessonPage.objects.live()
-        .filter(under_any_course, depth__in={course.depth + 2 for course in courses.values()})
-        .only("title", "path", "depth", "url_path", "reading_minutes")
-        .order_by("path")
-    )
+    modules, lessons = course_structure(list(courses.values()))
     user_ids = {enrollment.user_id for enrollment in enrollments}
     done = set(
         LessonCompletion.objects.filter(
@@ -243,21 +240,18 @@ def progress_for_enrollments(enrollments) -> dict[int, CourseProgress]:
     attended = attended_modules_by_user(
         user_ids=user_ids, module_ids=[m.pk for m in modules if m.workshop_required]
     )
-    result = {}
-    for enrollment in enrollments:
-        course = courses[enrollment.course_id]
-        states = {
-            module.path: ModuleState(
-                module=module, attended=(enrollment.user_id, module.pk) in attended
-            )
-            for module in modules
-            if module.path[: -ModulePage.steplen] == course.path
-        }
-        for lesson in lessons:
-            parent = states.get(lesson.path[: -LessonPage.steplen])
-            if parent is not None:
-                parent.lessons.append(
-                    LessonState(lesson=lesson, done=(enrollment.user_id, lesson.pk) in done)
-                )
-        result[enrollment.pk] = CourseProgress(course=course, modules=list(states.values()))
-    return result
+    return {
+        enrollment.pk: CourseProgress(
+            course=courses[enrollment.course_id],
+            modules=_module_states(
+                course=courses[enrollment.course_id],
+                modules=modules,
+                lessons=lessons,
+                is_done=lambda lesson_id, user_id=enrollment.user_id: (user_id, lesson_id) in done,
+                is_attended=lambda module_id, user_id=enrollment.user_id: (
+                    (user_id, module_id) in attended
+                ),
+            ),
+        )
+        for enrollment in enrollments
+    }
