@@ -137,8 +137,17 @@ def _fresh_cache_and_media(settings, tmp_path):
 
 def run_background_tasks() -> None:
     """Run every queued project task with the real database worker, then return."""
+    from unittest import mock
+
     from django.core.management import call_command
 
+    # Inside a test transaction the worker's close_old_connections() would really close the
+    # PostgreSQL connection (autocommit is off); the worker process in production needs it.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        _run_worker(call_command)
+
+
+def _run_worker(call_command) -> None:
     call_command(
         "db_worker",
         "--batch",

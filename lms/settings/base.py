@@ -175,6 +175,11 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Certificate PDFs: outside MEDIA_ROOT (served only through the permission-checked view); back up.
+CERTIFICATES_ROOT = env.path("CERTIFICATES_ROOT", default=BASE_DIR / "var" / "certificates")
+# Optional: public base URL printed on certificates (default WAGTAILADMIN_BASE_URL).
+CERTIFICATE_VERIFY_BASE_URL = env.str("CERTIFICATE_VERIFY_BASE_URL", default="")
+
 vars().update(env.dj_email_url("EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Fachkraft Leaving Care <noreply@localhost>"

@@ -1,0 +1,13 @@
+from django import template
+
+from ..models import Certificate
+
+register = template.Library()
+
+
+@register.simple_tag
+def certificates_for(user):
+    """The learner's own certificates for the dashboard (nothing for anonymous visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Certificate.objects.filter(user=user).select_related("replaced_by")[:20])
