@@ -51,3 +51,8 @@ def test_pages_reference_no_other_host(client, home_page):
     html = client.get("/").content.decode() + client.get("/accounts/signup/").content.decode()
     external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
     assert external == []
+
+
+def test_german_is_default_whatever_the_browser_asks_for(client, home_page):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="de">' in html

@@ -82,7 +82,7 @@ LAST_NAMES = [
 ]
 # Teams that stay without a certified person, so the coverage view shows real gaps.
 UNCOVERED_TEAMS = {"Bezirk 5", "Mädchenwohngruppe", "Pflegekinderdienst"}
-PAST_DATE_UID = uuid.UUID("5d0f3c3e-2f57-4c61-9b1c-5a7e3d3f0c11")
+PAST_DATE_NAMESPACE = uuid.UUID("5d0f3c3e-2f57-4c61-9b1c-5a7e3d3f0c11")
 
 
 def _teams() -> list[tuple[str, str]]:
@@ -116,7 +116,7 @@ def _cohort(password: str) -> list[User]:
 def _past_module_date(course, module, trainer) -> WorkshopDate:
     day = timezone.localdate() - timedelta(days=14)
     date, _ = WorkshopDate.objects.get_or_create(
-        uid=PAST_DATE_UID,
+        uid=uuid.uuid5(PAST_DATE_NAMESPACE, module.slug),
         defaults={
             "course": course,
             "module": module,

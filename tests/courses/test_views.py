@@ -135,7 +135,7 @@ def test_dashboard_shows_only_own_courses_and_progress(enrolled_client, particip
     services.enrol(user=stranger, course=other_course)
     html = enrolled_client.get(reverse("learner_dashboard")).content.decode()
     assert course.title in html and "Kurs einer anderen Person" not in html
-    assert "<progress" in html and "Weiter, wo Sie aufgehört haben" in html
+    assert "<progress" in html and "Mit der ersten Lerneinheit beginnen" in html
 
 
 @pytest.mark.parametrize(
