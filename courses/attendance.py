@@ -44,24 +44,27 @@ def _counts(attendance: str | None, excused_rule: str) -> bool:
     )
 
 
+def _fulfilling_registrations(**filters):
+    """Registrations at held dates that fulfil a module's workshop requirement (the rule)."""
+    return WorkshopRegistration.objects.filter(
+        date__status=WorkshopDate.Status.SCHEDULED, **filters
+    ).filter(
+        Q(attendance=PRESENT)
+        | Q(
+            attendance=EXCUSED,
+            date__course__workshop_excused=CoursePage.ExcusedAbsence.ATTENDED,
+        )
+    )
+
+
 def attended_module_ids(*, user, module_ids: list[int]) -> set[int]:
     """Modules (among `module_ids`) with a date the person attended; one query."""
     if not module_ids or not user.is_authenticated:
         return set()
     return set(
-        WorkshopRegistration.objects.filter(
-            user=user,
-            date__module_id__in=module_ids,
-            date__status=WorkshopDate.Status.SCHEDULED,
+        _fulfilling_registrations(user=user, date__module_id__in=module_ids).values_list(
+            "date__module_id", flat=True
         )
-        .filter(
-            Q(attendance=PRESENT)
-            | Q(
-                attendance=EXCUSED,
-                date__course__workshop_excused=CoursePage.ExcusedAbsence.ATTENDED,
-            )
-        )
-        .values_list("date__module_id", flat=True)
     )
 
 
@@ -132,17 +135,7 @@ def attended_modules_by_user(*, user_ids, module_ids: list[int]) -> set[tuple[in
     if not module_ids or not user_ids:
         return set()
     return set(
-        WorkshopRegistration.objects.filter(
-            user_id__in=user_ids,
-            date__module_id__in=module_ids,
-            date__status=WorkshopDate.Status.SCHEDULED,
+        _fulfilling_registrations(user_id__in=user_ids, date__module_id__in=module_ids).values_list(
+            "user_id", "date__module_id"
         )
-        .filter(
-            Q(attendance=PRESENT)
-            | Q(
-                attendance=EXCUSED,
-                date__course__workshop_excused=CoursePage.ExcusedAbsence.ATTENDED,
-            )
-        )
-        .values_list("user_id", "date__module_id")
     )
