@@ -1,0 +1,336 @@
+"""Learner pages under gunicorn with the production settings on PostgreSQL, against a bare view.
+
+    .venv/bin/python -m bench.pages_bench
+
+Creates the scratch database `lms_bench_pages` on BENCH_DATABASE_URL's server (default
+postgres://postgres@127.0.0.1:5432/postgres), migrates it, generates participants with
+`generate_data`, issues one certificate row, starts gunicorn (2 sync workers, loopback) with
+`bench.settings` (production plus the bare view) and loads each page for a fixed time at a fixed
+concurrency. Each page is followed by the bare view (bench/bare_views.py) producing as many
+bytes, so the ratio shows what the page costs beyond Django's own request handling.
+Queries per request come from the test client in this process. Everything is dropped at the end.
+
+Environment: BENCH_PARTICIPANTS (2000), BENCH_DURATION seconds per run (10),
+BENCH_CONCURRENCY (4), BENCH_DATABASE_URL; BENCH_PROFILE=1 first prints a pyinstrument profile
+of each page (in this process, through the test client).
+"""
+
+import asyncio
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "lms_bench_pages"
+PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "2000"))
+DURATION = float(os.environ.get("BENCH_DURATION", "10"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+WARMUP = 1.5
+WORKERS = 2
+SCRATCH = Path(tempfile.mkdtemp(prefix="lms-pages-bench-"))
+
+
+def database_url(name: str) -> str:
+    parts = urlsplit(ADMIN_URL)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def admin_sql(*statements: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="bench.settings",
+    DATABASE_URL=database_url(DB_NAME),
+    SECRET_KEY=secrets.token_urlsafe(50),
+    ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+    SECURE_SSL_REDIRECT="0",
+    SESSION_COOKIE_SECURE="0",
+    CSRF_COOKIE_SECURE="0",
+    CONN_MAX_AGE="60",
+    LOG_LEVEL="WARNING",
+    STATIC_ROOT=str(Path(tempfile.gettempdir()) / "lms-bench-static"),
+    CERTIFICATES_ROOT=str(SCRATCH / "certificates"),
+    MEDIA_ROOT=str(SCRATCH / "media"),
+)
+os.environ.pop("CACHE_URL", None)  # the default database cache, as in a plain deployment
+sys.path.insert(0, str(ROOT))
+admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def build_data():
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from courses.models import CoursePage, Enrollment, LessonPage
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    started = time.perf_counter()
+    call_command("generate_data", participants=PARTICIPANTS, force=True, seed=7, verbosity=0)
+    generated = time.perf_counter() - started
+    course = CoursePage.objects.get(title="Fachkraft Leaving Care")
+    lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+    # A learner half-way through: the typical dashboard.
+    learner = (
+        Enrollment.objects.filter(course=course, status=Enrollment.Status.ACTIVE)
+        .annotate(done=Count("user__lesson_completions"))
+        .filter(done=len(lessons) // 2)
+        .select_related("user")
+        .first()
+        .user
+    )
+    certificate = create_certificate(course=course, user=learner, now=timezone.now())
+    return course, lessons, learner, certificate, generated
+
+
+def create_certificate(*, course, user, now):
+    """One issued certificate row (no PDF needed for the public verification page)."""
+    try:
+        from certificates.models import Certificate, CertificateTemplate
+        from certificates.snapshots import sample_snapshot
+    except ImportError as error:  # the certificates app is still being finished
+        print(f"verification page skipped: {error}")
+        return None
+    template = CertificateTemplate.objects.create(
+        name="Bench", course=course, signatory_name="Kim Hoffmann"
+    )
+    snapshot = sample_snapshot(template)
+    snapshot["holder_name"] = user.get_full_name()
+    return Certificate.objects.create(
+        user=user,
+        course=course,
+        year=now.year,
+        sequence=1,
+        number=f"LC-{now.year}-0001",
+        snapshot=snapshot,
+        template=template,
+        status=Certificate.Status.ISSUED,
+        issued_at=now,
+    )
+
+
+def queries_and_size(client: Client, url: str) -> tuple[int, int]:
+    client.get(url)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(context.captured_queries), len(response.content)
+
+
+def profile(client: Client, name: str, url: str) -> None:
+    """Where one request's time goes, in this process (pyinstrument, if installed)."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(20):
+        client.get(url)
+    profiler.stop()
+    print(f"\nProfile of 20 requests: {name}")
+    print(profiler.output_text(color=False, short_mode=True)[:5000])
+
+
+async def one_request(port: int, raw: bytes) -> tuple[int, float]:
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(raw)
+    await writer.drain()
+    data = await reader.read()  # gunicorn's sync workers close after each response
+    writer.close()
+    return int(data[9:12] or 0), time.perf_counter() - started
+
+
+async def load(port: int, path: str, cookie: str | None, seconds: float) -> dict:
+    headers = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    if cookie:
+        headers.append(f"Cookie: sessionid={cookie}")
+    raw = ("\r\n".join(headers) + "\r\n\r\n").encode()
+    latencies, errors = [], 0
+    deadline = time.perf_counter() + seconds
+
+    async def user():
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            status, latency = await one_request(port, raw)
+            if status == 200:
+                latencies.append(latency)
+            else:
+                errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(user() for _ in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p95": latencies[int(len(latencies) * 0.95)] * 1000 if latencies else float("nan"),
+        "requests": len(latencies),
+        "errors": errors,
+    }
+
+
+class RssSampler(threading.Thread):
+    """Peak resident memory of each gunicorn worker, sampled every 100 ms."""
+
+    def __init__(self, master_pid: int):
+        super().__init__(daemon=True)
+        self.master = psutil.Process(master_pid)
+        self.peak: dict[int, int] = {}
+        self.running = True
+
+    def run(self):
+        while self.running:
+            for child in self.master.children():
+                try:
+                    rss = child.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue
+                self.peak[child.pid] = max(self.peak.get(child.pid, 0), rss)
+            time.sleep(0.1)
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "lms.wsgi:application",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as reply:
+                if reply.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not answer /healthz")
+
+
+def main() -> None:
+    try:
+        run()
+    finally:
+        connection.close()
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+def run() -> None:
+    course, lessons, learner, certificate, generated = build_data()
+    client = Client()
+    client.force_login(learner)
+    cookie = client.cookies["sessionid"].value
+    pages = [
+        ("lesson page", lessons[len(lessons) // 2].url, cookie),
+        ("course page", course.url, cookie),
+        ("dashboard", "/lernbereich/", cookie),
+    ]
+    if certificate is not None:
+        pages.append(("verification", f"/verify/{certificate.verification_code}/", None))
+
+    print(
+        f"data: {PARTICIPANTS} generated participants ({generated:.1f} s), course with "
+        f"{len(lessons)} lessons, PostgreSQL {connection.pg_version // 10000}; "
+        f"gunicorn {WORKERS} sync workers, {CONCURRENCY} concurrent connections, "
+        f"{DURATION:.0f} s per run, {os.cpu_count()} CPUs shared by server, DB and load generator"
+    )
+    measured = []
+    for name, url, session in pages:
+        anonymous = Client() if session is None else client
+        queries, size = queries_and_size(anonymous, url)
+        measured.append((name, url, session, queries, size))
+
+    if os.environ.get("BENCH_PROFILE"):
+        for name, url, session, _, _ in measured:
+            profile(Client() if session is None else client, name, url)
+
+    port = free_port()
+    server = start_gunicorn(port)
+    sampler = RssSampler(server.pid)
+    sampler.start()
+    rows = []
+    try:
+        for name, url, session, queries, size in measured:
+            bare_url = f"/__bench__/bare/{size}/"
+            asyncio.run(load(port, url, session, WARMUP))
+            page = asyncio.run(load(port, url, session, DURATION))
+            asyncio.run(load(port, bare_url, None, WARMUP))
+            bare = asyncio.run(load(port, bare_url, None, DURATION))
+            rows.append((name, queries, size, page, bare))
+            print(
+                f"{name:13s} {page['rps']:7.1f} req/s  p50 {page['p50']:6.1f} ms  "
+                f"p95 {page['p95']:6.1f} ms  | bare {bare['rps']:7.1f} req/s  "
+                f"p50 {bare['p50']:5.1f} ms  | throughput ratio {page['rps'] / bare['rps']:.2f}  "
+                f"p50 ratio {page['p50'] / bare['p50']:.1f}x  | {queries} queries  "
+                f"{size / 1024:.0f} KiB  errors {page['errors'] + bare['errors']}",
+                flush=True,
+            )
+    finally:
+        sampler.running = False
+        sampler.join()
+        server.terminate()
+        server.wait(timeout=30)
+    peak = max(sampler.peak.values(), default=0)
+    print(f"peak RSS of a gunicorn worker: {peak / 2**20:.0f} MiB")
+    print_markdown(rows, peak)
+
+
+def print_markdown(rows, peak: int) -> None:
+    print(
+        "\n| page | req/s | p50 ms | p95 ms | bare req/s | bare p50 ms | req/s ratio "
+        "| p50 ratio | queries | size |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, queries, size, page, bare in rows:
+        print(
+            f"| {name} | {page['rps']:.0f} | {page['p50']:.1f} | {page['p95']:.1f} "
+            f"| {bare['rps']:.0f} | {bare['p50']:.1f} | {page['rps'] / bare['rps']:.2f} "
+            f"| {page['p50'] / bare['p50']:.1f}× | {queries} | {size / 1024:.0f} KiB |"
+        )
+    print(f"\nPeak RSS of a gunicorn worker: {peak / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Coordination reports at growing data sizes: time and queries, on PostgreSQL.
+
+    .venv/bin/python -m bench.reports_bench                 # 500 and 5,000 participants
+    BENCH_SIZES=500,5000,50000 .venv/bin/python -m bench.reports_bench
+
+Creates the scratch database `lms_bench_reports` on BENCH_DATABASE_URL's server (default
+postgres://postgres@127.0.0.1:5432/postgres), grows it with `generate_data` to each size and
+requests, as a Koordination user through Django's test client (production settings):
+the first page of the Teilnahme report, the Abdeckung view, and the full XLSX export of the
+Teilnahme report. BENCH_PROFILE=1 adds a pyinstrument profile of each view at the largest size.
+"""
+
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "lms_bench_reports"
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "500,5000").split(",")]
+REPEAT = 5
+SCRATCH = Path(tempfile.mkdtemp(prefix="lms-reports-bench-"))
+
+
+def admin_sql(*statements: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="lms.settings.production",
+    DATABASE_URL=urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{DB_NAME}")),
+    SECRET_KEY=secrets.token_urlsafe(50),
+    ALLOWED_HOSTS="testserver",
+    SECURE_SSL_REDIRECT="0",
+    SESSION_COOKIE_SECURE="0",
+    CSRF_COOKIE_SECURE="0",
+    LOG_LEVEL="WARNING",
+    STATIC_ROOT=str(Path(tempfile.gettempdir()) / "lms-bench-static"),
+    CERTIFICATES_ROOT=str(SCRATCH / "certificates"),
+    MEDIA_ROOT=str(SCRATCH / "media"),
+)
+os.environ.pop("CACHE_URL", None)
+sys.path.insert(0, str(ROOT))
+admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+VIEWS = [
+    ("Teilnahme, 1. Seite", "/admin/auswertungen/teilnahme/"),
+    ("Abdeckung", "/admin/auswertungen/abdeckung/"),
+    ("Teilnahme, XLSX komplett", "/admin/auswertungen/teilnahme/?export=xlsx"),
+]
+
+
+def coordinator():
+    from django.contrib.auth.models import Group
+
+    from lms.accounts.models import User
+    from lms.accounts.roles import Role
+
+    user = User.objects.create_user(
+        email="koordination-bench@example.org",
+        password=None,
+        first_name="Kim",
+        last_name="Hoffmann",
+    )
+    user.groups.add(*Group.objects.filter(name__in=[Role.COORDINATOR, Role.PARTICIPANT]))
+    return user
+
+
+def fetch(client: Client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body
+
+
+def measure(client: Client, url: str) -> tuple[float, int, int]:
+    fetch(client, url)
+    repeat = 2 if "export" in url else REPEAT
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fetch(client, url)
+        timings.append(time.perf_counter() - started)
+    with CaptureQueriesContext(connection) as context:
+        _, body = fetch(client, url)
+    return statistics.median(timings) * 1000, len(context.captured_queries), len(body)
+
+
+def profile(client: Client, url: str) -> None:
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("  (pyinstrument not installed: no profile)")
+        return
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    fetch(client, url)
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)[:6000])
+
+
+def main() -> None:
+    try:
+        run()
+    finally:
+        connection.close()
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+def run() -> None:
+    from courses.models import Enrollment, LessonCompletion
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    client = Client()
+    client.force_login(coordinator())
+    results = []
+    generated = 0
+    for size in SIZES:
+        started = time.perf_counter()
+        call_command(
+            "generate_data",
+            participants=size - generated,
+            organisations=max(4, size // 400),
+            force=True,
+            seed=size,
+            verbosity=0,
+        )
+        generated = size
+        build = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"\n{size} participants: {Enrollment.objects.count()} enrolments, "
+            f"{LessonCompletion.objects.count()} completions (generated in {build:.1f} s)",
+            flush=True,
+        )
+        for name, url in VIEWS:
+            median_ms, queries, length = measure(client, url)
+            results.append((size, name, median_ms, queries, length))
+            print(
+                f"  {name:26s} {median_ms:9.1f} ms  {queries:4d} queries  {length / 1024:8.0f} KiB",
+                flush=True,
+            )
+        if os.environ.get("BENCH_PROFILE") and size == SIZES[-1]:
+            for name, url in VIEWS:
+                print(f"\nProfile: {name} at {size}")
+                profile(client, url)
+    print("\n| participants | view | median ms | queries | size |")
+    print("| ---: | --- | ---: | ---: | ---: |")
+    for size, name, median_ms, queries, length in results:
+        print(f"| {size:,} | {name} | {median_ms:.0f} | {queries} | {length / 1024:.0f} KiB |")
+
+
+if __name__ == "__main__":
+    main()
