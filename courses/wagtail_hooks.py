@@ -74,3 +74,9 @@ def register_coordination_log_actions(actions):
     actions.register_action("lms.import", _("Import"), _("Adressliste importiert"))
     actions.register_action("lms.export", _("Export"), _("Auswertung exportiert"))
     actions.register_action("lms.reminder", _("Erinnerung"), _("Erinnerung verschickt"))
+
+
+@hooks.register("construct_reports_menu")
+def site_history_only_for_coordination(request, menu_items):
+    if not request.user.is_coordinator:
+        menu_items[:] = [item for item in menu_items if item.name != "site-history"]

@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import views
@@ -16,6 +17,12 @@ urlpatterns = [
         "admin/login/",
         RedirectView.as_view(url=reverse_lazy("account_login"), query_string=True),
         name="wagtailadmin_login",
+    ),
+    # The site history (audit log) shows who did what to whom: Koordination only.
+    path("admin/reports/site-history/", views.coordination_only(LogEntriesView.as_view())),
+    path(
+        "admin/reports/site-history/results/",
+        views.coordination_only(LogEntriesView.as_view(results_only=True)),
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -111,3 +111,37 @@ def test_logout_is_post_only(participant_client):
     assert "_auth_user_id" in participant_client.session
     participant_client.post(reverse("account_logout"))
     assert "_auth_user_id" not in participant_client.session
+
+
+@pytest.mark.parametrize(
+    ("fixture", "status"),
+    [("coordinator", 200), ("superuser", 200), ("provider_coordinator", 403), ("trainer", 403)],
+)
+def test_site_history_is_for_koordination_only(client, request, fixture, status):
+    client.force_login(request.getfixturevalue(fixture))
+    assert client.get("/admin/reports/site-history/").status_code == status
+    assert client.get("/admin/reports/site-history/results/").status_code == status
+
+
+def test_role_change_in_the_admin_is_audit_logged(client, superuser, participant):
+    from django.contrib.auth.models import Group
+    from wagtail.models import ModelLogEntry
+
+    client.force_login(superuser)
+    trainers = Group.objects.get(name="Referent*innen")
+    response = client.post(
+        f"/admin/users/edit/{participant.pk}/",
+        {
+            "email": participant.email,
+            "first_name": participant.first_name,
+            "last_name": participant.last_name,
+            "organisation": participant.organisation_id,
+            "team": participant.team_id,
+            "is_active": "on",
+            "groups": [g.pk for g in participant.groups.all()] + [trainers.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    participant.refresh_from_db()
+    assert participant.groups.filter(pk=trainers.pk).exists()
+    assert ModelLogEntry.objects.filter(object_id=str(participant.pk), user=superuser).exists()
