@@ -30,6 +30,7 @@ def test_english_is_available(client, home_page):
     html = client.get("/accounts/login/").content.decode()
     assert '<html lang="en">' in html
     assert "Sign In" in html
+    assert "Skip to content" in html and "Zum Inhalt springen" not in html
 
 
 def test_404_page_is_german(client, home_page):
