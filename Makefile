@@ -88,6 +88,7 @@ lock: ## Re-pin requirements.txt from requirements.in (needs network)
 
 bench: install ## Run the benchmarks in bench/ (figures for docs/benchmarks.md)
 	$(PY) -m bench.learning_bench
+	$(PY) -m bench.certificates_bench
 	$(MAKE) --no-print-directory bench-pages bench-reports
 
 # Both need PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres):

@@ -1,6 +1,6 @@
 """Certificate speed figures: render, download, bulk issue, worker drain.
 
-Standalone: `.venv/bin/python bench/certificates_bench.py` (scratch SQLite database and folders
+Standalone: `.venv/bin/python -m bench.certificates_bench` (scratch SQLite database and folders
 in a temporary directory; nothing of the project's own data is touched).
 
 Targets (docs/certificates.md):
@@ -15,16 +15,13 @@ Targets (docs/certificates.md):
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = Path(tempfile.mkdtemp(prefix="lms-cert-bench-"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "lms.settings.test"
 os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH / 'bench.sqlite3'}"
-sys.path.insert(0, str(ROOT))
 
 import django  # noqa: E402
 

@@ -21,7 +21,6 @@ import secrets
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -75,7 +74,6 @@ os.environ.update(
     MEDIA_ROOT=str(SCRATCH / "media"),
 )
 os.environ.pop("CACHE_URL", None)  # the default database cache, as in a plain deployment
-sys.path.insert(0, str(ROOT))
 admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}")
 
 import django  # noqa: E402

@@ -13,7 +13,6 @@ Teilnahme report. BENCH_PROFILE=1 adds a pyinstrument profile of each view at th
 import os
 import secrets
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +20,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "lms_bench_reports"
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "500,5000").split(",")]
@@ -49,7 +47,6 @@ os.environ.update(
     MEDIA_ROOT=str(SCRATCH / "media"),
 )
 os.environ.pop("CACHE_URL", None)
-sys.path.insert(0, str(ROOT))
 admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}")
 
 import django  # noqa: E402
