@@ -44,6 +44,9 @@ def coordination_menu():
                 order=200,
             ),
             CoordinationMenuItem(
+                _("Präsenztermine"), reverse("coordination:dates"), icon_name="date", order=250
+            ),
+            CoordinationMenuItem(
                 _("Abdeckung"), reverse("coordination:coverage"), icon_name="site", order=300
             ),
             CoordinationMenuItem(

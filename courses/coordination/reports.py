@@ -1,12 +1,13 @@
 """The coordinators' reports ("Auswertungen") in the Wagtail admin, scoped on the server."""
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from lms.accounts.models import User
 
-from ..models import Enrollment, ModulePage
+from ..models import Enrollment, ModulePage, WorkshopDate, WorkshopRegistration
 from ..progress import progress_for_enrollments
 from .access import CoordinatorRequiredMixin
 from .exports import GermanSpreadsheetExportMixin
@@ -167,3 +168,69 @@ class ModuleOverviewView(CoordinationReportView):
             for name, value in stats[module.pk].items():
                 setattr(module, name, value)
         return modules
+
+
+class WorkshopDatesReportView(CoordinationReportView):
+    """Per date: registrations, waiting list, attendance (counting only people in scope)."""
+
+    page_title = _("Präsenztermine")
+    header_icon = "date"
+    index_url_name = "coordination:dates"
+    index_results_url_name = "coordination:dates_results"
+    export_filename = "praesenztermine"
+    paginate_by = 50
+    columns = [
+        DateColumn("starts_at", label=_("Beginn")),
+        Column("title", label=_("Termin")),
+        Column("course", label=_("Kurs"), accessor="course.title"),
+        NumberColumn("capacity", label=_("Plätze")),
+        NumberColumn("registered", label=_("angemeldet")),
+        NumberColumn("waiting", label=_("Warteliste")),
+        NumberColumn("present", label=_("anwesend")),
+        NumberColumn("excused", label=_("entschuldigt")),
+        NumberColumn("absent", label=_("abwesend")),
+    ]
+    list_export = [
+        "starts_at",
+        "title",
+        "course.title",
+        "get_status_display",
+        "capacity",
+        "registered",
+        "waiting",
+        "present",
+        "excused",
+        "absent",
+    ]
+    export_headings = {
+        "starts_at": _("Beginn"),
+        "title": _("Termin"),
+        "course.title": _("Kurs"),
+        "get_status_display": _("Status"),
+        "capacity": _("Plätze"),
+        "registered": _("angemeldet"),
+        "waiting": _("Warteliste"),
+        "present": _("anwesend"),
+        "excused": _("entschuldigt"),
+        "absent": _("abwesend"),
+    }
+
+    def get_queryset(self):
+        people = User.objects.visible_to(self.request.user).values("pk")
+        registration = WorkshopRegistration
+        in_scope = Q(registrations__user__in=people)
+
+        def count(**conditions):
+            return Count("registrations", filter=in_scope & Q(**conditions), distinct=True)
+
+        return (
+            WorkshopDate.objects.select_related("course")
+            .annotate(
+                registered=count(registrations__status=registration.Status.REGISTERED),
+                waiting=count(registrations__status=registration.Status.WAITLISTED),
+                present=count(registrations__attendance=registration.Attendance.PRESENT),
+                excused=count(registrations__attendance=registration.Attendance.EXCUSED),
+                absent=count(registrations__attendance=registration.Attendance.ABSENT),
+            )
+            .order_by("-starts_at")
+        )

@@ -17,6 +17,12 @@ urlpatterns = [
         reports.ModuleOverviewView.as_view(results_only=True),
         name="modules_results",
     ),
+    path("termine/", reports.WorkshopDatesReportView.as_view(), name="dates"),
+    path(
+        "termine/ergebnisse/",
+        reports.WorkshopDatesReportView.as_view(results_only=True),
+        name="dates_results",
+    ),
     path("abdeckung/", views.CoverageView.as_view(), name="coverage"),
     path("personen/", views.PeopleView.as_view(), name="people"),
     path("import/", views.ImportView.as_view(), name="import"),

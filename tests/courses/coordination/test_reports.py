@@ -164,3 +164,39 @@ def test_trainer_cannot_open_coverage_or_import(client, trainer):
     client.force_login(trainer)
     assert client.get(reverse("coordination:coverage")).status_code in (302, 403)
     assert client.get(reverse("coordination:import")).status_code in (302, 403)
+
+
+def test_workshop_dates_report_counts_only_people_in_scope(
+    client, provider_coordinator, coordinator, course, team, other_organisation
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import WorkshopDate, WorkshopRegistration
+
+    date = WorkshopDate.objects.create(
+        course=course,
+        title="Praxistag",
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2, hours=-6),
+        capacity=10,
+    )
+    own = UserFactory(team=team)
+    foreign = UserFactory(team=TeamFactory(organisation=other_organisation))
+    for person, attendance in ((own, "present"), (foreign, "absent")):
+        WorkshopRegistration.objects.create(
+            date=date, user=person, status="registered", attendance=attendance
+        )
+
+    def counts(user):
+        client.force_login(user)
+        raw = b"".join(
+            client.get(reverse("coordination:dates"), {"export": "csv"}).streaming_content
+        ).decode("utf-8-sig")
+        header, row = list(csv.reader(io.StringIO(raw), delimiter=";"))[:2]
+        return {name: row[header.index(name)] for name in ("angemeldet", "anwesend", "abwesend")}
+
+    assert counts(coordinator) == {"angemeldet": "2", "anwesend": "1", "abwesend": "1"}
+    assert counts(provider_coordinator) == {"angemeldet": "1", "anwesend": "1", "abwesend": "0"}
+    assert WorkshopRegistration.objects.count() == 2
