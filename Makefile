@@ -99,5 +99,9 @@ bench-pages: install ## Page throughput under gunicorn vs. a bare view (PostgreS
 bench-reports: install ## Coordination reports at 500 and 5,000 participants (PostgreSQL)
 	$(PY) -m bench.reports_bench
 
+.PHONY: scaleout
+scaleout: install ## Two app servers + two task workers under mixed load, then invariants (PostgreSQL, ~2 min)
+	$(PY) -m bench.scaleout
+
 clean: ## Remove the virtualenv, local database, media and caches
 	rm -rf $(VENV) db.sqlite3* media var staticfiles .pytest_cache .ruff_cache
