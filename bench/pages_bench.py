@@ -17,8 +17,6 @@ of each page (in this process, through the test client).
 
 import asyncio
 import os
-import secrets
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -26,13 +24,12 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psutil
-import psycopg
+
+from bench.scratch import admin_sql, free_port, use_scratch_environment
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "lms_bench_pages"
 PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "2000"))
 DURATION = float(os.environ.get("BENCH_DURATION", "10"))
@@ -42,39 +39,7 @@ WORKERS = 2
 SCRATCH = Path(tempfile.mkdtemp(prefix="lms-pages-bench-"))
 
 
-def database_url(name: str) -> str:
-    parts = urlsplit(ADMIN_URL)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def admin_sql(*statements: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
-
-
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="bench.settings",
-    DATABASE_URL=database_url(DB_NAME),
-    SECRET_KEY=secrets.token_urlsafe(50),
-    ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-    SECURE_SSL_REDIRECT="0",
-    SESSION_COOKIE_SECURE="0",
-    CSRF_COOKIE_SECURE="0",
-    CONN_MAX_AGE="60",
-    LOG_LEVEL="WARNING",
-    STATIC_ROOT=str(Path(tempfile.gettempdir()) / "lms-bench-static"),
-    CERTIFICATES_ROOT=str(SCRATCH / "certificates"),
-    MEDIA_ROOT=str(SCRATCH / "media"),
-)
-os.environ.pop("CACHE_URL", None)  # the default database cache, as in a plain deployment
-admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}")
+use_scratch_environment(db_name=DB_NAME, scratch=SCRATCH, settings_module="bench.settings")
 
 import django  # noqa: E402
 

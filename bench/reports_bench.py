@@ -11,43 +11,20 @@ Teilnahme report. BENCH_PROFILE=1 adds a pyinstrument profile of each view at th
 """
 
 import os
-import secrets
 import statistics
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+from bench.scratch import admin_sql, use_scratch_environment
 
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "lms_bench_reports"
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "500,5000").split(",")]
 REPEAT = 5
 SCRATCH = Path(tempfile.mkdtemp(prefix="lms-reports-bench-"))
 
 
-def admin_sql(*statements: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
-
-
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="lms.settings.production",
-    DATABASE_URL=urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{DB_NAME}")),
-    SECRET_KEY=secrets.token_urlsafe(50),
-    ALLOWED_HOSTS="testserver",
-    SECURE_SSL_REDIRECT="0",
-    SESSION_COOKIE_SECURE="0",
-    CSRF_COOKIE_SECURE="0",
-    LOG_LEVEL="WARNING",
-    STATIC_ROOT=str(Path(tempfile.gettempdir()) / "lms-bench-static"),
-    CERTIFICATES_ROOT=str(SCRATCH / "certificates"),
-    MEDIA_ROOT=str(SCRATCH / "media"),
-)
-os.environ.pop("CACHE_URL", None)
-admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}")
+use_scratch_environment(db_name=DB_NAME, scratch=SCRATCH, settings_module="lms.settings.production")
 
 import django  # noqa: E402
 

@@ -35,7 +35,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,12 +44,13 @@ import urllib.request
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode
 
 import psycopg
 
+from bench.scratch import admin_sql, database_url, free_port, use_scratch_environment
+
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "lms_bench_scaleout"
 PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "1500"))
 DURATION = float(os.environ.get("BENCH_DURATION", "40"))
@@ -69,44 +69,16 @@ SCRATCH = Path(tempfile.mkdtemp(prefix="lms-scaleout-"))
 RNG = random.Random(2026)
 
 
-def database_url(name: str) -> str:
-    parts = urlsplit(ADMIN_URL)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def admin_sql(*statements: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
-
-
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="bench.settings",  # production + no verification rate limit
-    DATABASE_URL=database_url(DB_NAME),
-    SECRET_KEY=secrets.token_urlsafe(50),  # the same key for both servers: shared sessions
-    ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-    SECURE_SSL_REDIRECT="0",
-    SESSION_COOKIE_SECURE="0",
-    CSRF_COOKIE_SECURE="0",
-    CONN_MAX_AGE="60",
+use_scratch_environment(
+    db_name=DB_NAME,
+    scratch=SCRATCH,
+    settings_module="bench.settings",  # production + no verification rate limit
     # As behind nginx: every load client sends its own X-Forwarded-For address, so allauth's
     # per-IP login limit sees many clients, not one.
     TRUSTED_PROXY_COUNT="1",
-    LOG_LEVEL="WARNING",
     # dj-email-url drops the first "/" of the path: four slashes give an absolute folder.
     EMAIL_URL=f"file:///{SCRATCH / 'mail'}",
-    STATIC_ROOT=str(Path(tempfile.gettempdir()) / "lms-bench-static"),
-    CERTIFICATES_ROOT=str(SCRATCH / "certificates"),
-    MEDIA_ROOT=str(SCRATCH / "media"),
 )
-os.environ.pop("CACHE_URL", None)  # database cache: rate limits shared by both servers
-admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)", f"CREATE DATABASE {DB_NAME}")
 
 import django  # noqa: E402
 
