@@ -33,6 +33,7 @@ demo: migrate ## Load the demo course and the demo accounts (idempotent)
 
 run: demo ## Serve http://127.0.0.1:8000 with a task worker (Ctrl-C stops both)
 	$(MANAGE) schedule_reminders
+	$(MANAGE) schedule_privacy_retention
 	@echo "Starte Webserver auf http://$(HOST):$(PORT)/ und den Task-Worker. Beenden mit Strg+C."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(MANAGE) db_worker --backend background --queue-name '*' --no-reload & \

@@ -5,7 +5,7 @@ from functools import partial
 import django_filters
 from django.contrib.admin.utils import unquote
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views.snippets import (
     HistoryView,
     IndexView,
@@ -102,8 +103,41 @@ class IssueButton(Component):
         )
 
 
+class ScopedChooseViewMixin:
+    """Snippet choosers list only certificates of people the viewer may see (and only for
+    the coordinating roles): Wagtail's default chooser would list every holder's name."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_manage_certificates(request.user):
+            return redirect("wagtailadmin_home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object_list(self):
+        return self.model_class.objects.visible_to(self.request.user)
+
+
+class ScopedChooseView(ScopedChooseViewMixin, snippet_chooser.ChooseView):
+    pass
+
+
+class ScopedChooseResultsView(ScopedChooseViewMixin, snippet_chooser.ChooseResultsView):
+    pass
+
+
+class ScopedChosenView(snippet_chooser.SnippetChosenView):
+    def get_object(self, pk):
+        return self.model_class.objects.visible_to(self.request.user).get(pk=pk)
+
+
+class ScopedSnippetChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    choose_view_class = ScopedChooseView
+    choose_results_view_class = ScopedChooseResultsView
+    chosen_view_class = ScopedChosenView
+
+
 class CompletionViewSet(SnippetViewSet):
     model = CompletionWithoutCertificate
+    chooser_viewset_class = ScopedSnippetChooserViewSet
     icon = "user"
     menu_label = _("Ohne Zertifikat")
     url_prefix = "zertifikate/ausstehend"
@@ -298,6 +332,7 @@ class CertificateHistoryView(HistoryView):
 
 class CertificateViewSet(SnippetViewSet):
     model = Certificate
+    chooser_viewset_class = ScopedSnippetChooserViewSet
     icon = "doc-full-inverse"
     menu_label = _("Ausgestellt")
     url_prefix = "zertifikate/liste"

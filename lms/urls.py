@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("courses.workshops.urls")),
     path("", include("certificates.urls")),
+    path("", include("lms.privacy.urls")),  # privacy: Meine Daten, Konto löschen
 ]
 
 if settings.DEBUG:

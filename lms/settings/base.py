@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "content",
     "courses",
     "certificates",
+    "lms.privacy",  # privacy: registry, "Meine Daten", account deletion, retention
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -195,6 +196,12 @@ TASKS = {
         "QUEUES": ["default", "email", "pdf"],
     },
 }
+
+# --- privacy (lms.privacy): retention periods in days, applied by a daily background task ---
+PRIVACY_UNVERIFIED_ACCOUNT_DAYS = env.int("PRIVACY_UNVERIFIED_ACCOUNT_DAYS", default=14)
+PRIVACY_TASK_RESULT_DAYS = env.int("PRIVACY_TASK_RESULT_DAYS", default=30)
+PRIVACY_INVITATION_DAYS = env.int("PRIVACY_INVITATION_DAYS", default=90)
+# --- end privacy ---
 
 WAGTAIL_SITE_NAME = "Fachkraft Leaving Care"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
