@@ -28,6 +28,21 @@ def in_chunks(queryset, size: int = 1000) -> Iterator[list]:
         yield chunk
 
 
+def german_csv_response(*, filename: str, header: list[str], rows: Iterable[list]):
+    """A small CSV download (UTF-8 with BOM, semicolons, formulas neutralised)."""
+
+    def lines():
+        writer = csv.writer(Echo(), delimiter=";")
+        yield "\ufeff".encode() + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([neutralise_formula(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class GermanSpreadsheetExportMixin(SpreadsheetExportMixin):
     """Wagtail's export, with UTF-8 BOM and semicolons for CSV and formula neutralising.
 

@@ -41,9 +41,9 @@ class ParticipationReportView(CoordinationReportView):
             accessor="user",
             url_name="coordination:person",
             id_accessor="user_id",
+            width="14%",
         ),
-        Column("organisation", label=_("Organisation"), accessor="user.organisation"),
-        Column("team", label=_("Team / Bezirk"), accessor="user.team.name"),
+        Column("affiliation", label=_("Organisation / Team")),
         Column("course", label=_("Kurs"), accessor="course.title"),
         DateColumn("enrolled_at", label=_("Eingeschrieben am")),
         NumberColumn("progress_percent", label=_("Fortschritt %")),
@@ -101,6 +101,11 @@ class ParticipationReportView(CoordinationReportView):
         extras = extra_columns_for_rows(rows)
         for row in rows:
             state = progress[row.pk]
+            row.affiliation = " – ".join(
+                str(part)
+                for part in (row.user.organisation, row.user.team and row.user.team.name)
+                if part
+            )
             row.progress_percent = state.percent
             row.modules_done = state.modules_done
             row.modules_total = len(state.modules)

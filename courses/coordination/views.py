@@ -14,6 +14,7 @@ from ..progress import progress_for_courses
 from . import services
 from .access import CoordinatorRequiredMixin, is_coordinating
 from .coverage import coverage
+from .exports import german_csv_response
 from .forms import CourseChoiceForm, ImportForm, SelectionForm
 
 
@@ -26,7 +27,18 @@ def _base_url(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-class PersonDetailView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class CoordinationPageMixin(CoordinatorRequiredMixin, WagtailAdminTemplateMixin):
+    """Admin chrome for the coordination pages: title in the header and the breadcrumbs."""
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": "", "label": _("Auswertungen")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class PersonDetailView(CoordinationPageMixin, TemplateView):
     template_name = "courses/coordination/person.html"
     header_icon = "user"
 
@@ -79,10 +91,47 @@ class PersonDetailView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, Temp
         return context
 
 
-class CoverageView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class CoverageView(CoordinationPageMixin, TemplateView):
     template_name = "courses/coordination/coverage.html"
     page_title = gettext_lazy("Abdeckung")
     header_icon = "site"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") != "csv":
+            return super().get(request, *args, **kwargs)
+        context = self.get_context_data()
+        services.log_export(user=request.user, report=str(self.page_title), query=request.GET)
+        rows = [
+            [
+                kind,
+                row.label,
+                row.organisation,
+                row.staff,
+                row.enrolled,
+                row.completed,
+                row.certified,
+                _("ja") if row.covered else _("nein"),
+            ]
+            for kind, rows in (
+                (_("Team"), context["teams"]),
+                (_("Organisation"), context["organisations"]),
+            )
+            for row in rows
+        ]
+        return german_csv_response(
+            filename="abdeckung",
+            header=[
+                _("Ebene"),
+                _("Name"),
+                _("Organisation / Art"),
+                _("auf der Plattform"),
+                _("eingeschrieben"),
+                _("abgeschlossen"),
+                _("zertifiziert"),
+                _("Fachkraft vorhanden"),
+            ],
+            rows=rows,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -90,6 +139,8 @@ class CoverageView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, Template
         course = (
             form.cleaned_data["course"] if form.is_valid() else CoursePage.objects.live().first()
         )
+        if not form.is_bound and course:
+            form = CourseChoiceForm(initial={"course": course})
         teams, organisations = (
             coverage(course=course, viewer=self.request.user) if course else ([], [])
         )
@@ -113,7 +164,7 @@ class CoverageView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, Template
         return context
 
 
-class PeopleView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class PeopleView(CoordinationPageMixin, TemplateView):
     """People in the coordinator's scope, to enrol a selection into a course."""
 
     template_name = "courses/coordination/people.html"
@@ -159,7 +210,7 @@ class PeopleView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, TemplateVi
         return redirect("coordination:people")
 
 
-class ImportView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class ImportView(CoordinationPageMixin, TemplateView):
     """Paste or upload addresses, see a preview, then confirm (nothing saved before)."""
 
     template_name = "courses/coordination/import.html"

@@ -200,3 +200,14 @@ def test_workshop_dates_report_counts_only_people_in_scope(
     assert counts(coordinator) == {"angemeldet": "2", "anwesend": "1", "abwesend": "1"}
     assert counts(provider_coordinator) == {"angemeldet": "1", "anwesend": "1", "abwesend": "0"}
     assert WorkshopRegistration.objects.count() == 2
+
+
+def test_coverage_exports_csv_for_excel(client, provider_coordinator, people, course):
+    client.force_login(provider_coordinator)
+    response = client.get(reverse("coordination:coverage"), {"course": course.pk, "export": "csv"})
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["Ebene", "Name"]
+    names = {row[1] for row in rows[1:]}
+    assert "Wohngruppe Nord" in names and "Anderer Träger e. V." not in names
