@@ -21,37 +21,29 @@ class CoverageRow:
         return self.certified > 0
 
 
-def _counts(prefix: str, course, people) -> dict:
-    member = f"{prefix}members" if prefix else "members"
-    in_scope = Q(**{f"{member}__in": people}, **{f"{member}__is_active": True})
-    enrolled = Q(
-        **{f"{member}__enrollments__course": course},
-    ) & ~Q(**{f"{member}__enrollments__status": "withdrawn"})
+def _counts(course, people) -> dict:
+    """Annotations for teams and organisations alike (both reach people via `members`)."""
+    from certificates.models import Certificate
+
+    from ..models import Enrollment
+
+    in_scope = Q(members__in=people, members__is_active=True)
+    enrolled_here = Q(
+        members__enrollments__course=course,
+        members__enrollments__status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED],
+    )
+    completed_here = Q(
+        members__enrollments__course=course, members__enrollments__completed_at__isnull=False
+    )
+    certified_here = Q(
+        members__certificates__course=course,
+        members__certificates__status=Certificate.Status.ISSUED,
+    )
     return {
-        "staff": Count(member, filter=in_scope, distinct=True),
-        "enrolled": Count(member, filter=in_scope & enrolled, distinct=True),
-        "completed": Count(
-            member,
-            filter=in_scope
-            & Q(
-                **{
-                    f"{member}__enrollments__course": course,
-                    f"{member}__enrollments__completed_at__isnull": False,
-                }
-            ),
-            distinct=True,
-        ),
-        "certified": Count(
-            member,
-            filter=in_scope
-            & Q(
-                **{
-                    f"{member}__certificates__course": course,
-                    f"{member}__certificates__status": "issued",
-                }
-            ),
-            distinct=True,
-        ),
+        "staff": Count("members", filter=in_scope, distinct=True),
+        "enrolled": Count("members", filter=in_scope & enrolled_here, distinct=True),
+        "completed": Count("members", filter=in_scope & completed_here, distinct=True),
+        "certified": Count("members", filter=in_scope & certified_here, distinct=True),
     }
 
 
@@ -62,7 +54,7 @@ def coverage(*, course, viewer) -> tuple[list[CoverageRow], list[CoverageRow]]:
         Team.objects.filter(members__in=people)
         .distinct()
         .select_related("organisation")
-        .annotate(**_counts("", course, people))
+        .annotate(**_counts(course, people))
     )
     team_rows = sorted(
         (
@@ -81,7 +73,7 @@ def coverage(*, course, viewer) -> tuple[list[CoverageRow], list[CoverageRow]]:
     organisations = (
         Organisation.objects.filter(members__in=people)
         .distinct()
-        .annotate(**_counts("", course, people))
+        .annotate(**_counts(course, people))
     )
     organisation_rows = sorted(
         (

@@ -211,3 +211,14 @@ def test_coverage_exports_csv_for_excel(client, provider_coordinator, people, co
     assert rows[0][:2] == ["Ebene", "Name"]
     names = {row[1] for row in rows[1:]}
     assert "Wohngruppe Nord" in names and "Anderer Träger e. V." not in names
+
+
+def test_coverage_counts_per_team(coordinator, people, course, team):
+    from courses.coordination.coverage import coverage
+
+    own, _foreign = people
+    services.withdraw(user=own[1], course=course)
+    teams, _organisations = coverage(course=course, viewer=coordinator)
+    row = next(row for row in teams if row.label == team.name)
+    # staff counts the coordinator fixtures' team members too: only compare the course figures
+    assert (row.enrolled, row.completed, row.certified, row.covered) == (1, 0, 0, False)
