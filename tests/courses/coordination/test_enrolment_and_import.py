@@ -166,3 +166,34 @@ def test_automatic_reminders_are_sent_once(
     assert [person.email] in recipients
     assert [provider_coordinator.email] in recipients
     assert ReminderLog.objects.count() == 1
+
+
+def test_person_page_quick_action_issues_a_certificate(client, coordinator, team, home_page):
+    from certificates.models import Certificate
+    from courses import services as learning
+    from courses.models import LessonPage
+
+    course = build_course(modules=1, lessons_per_module=1)
+    person = UserFactory(team=team)
+    learning.enrol(user=person, course=course)
+    learning.complete_lesson(user=person, lesson=LessonPage.objects.descendant_of(course).get())
+    enrollment = Enrollment.objects.get(user=person, course=course)
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("coordination:issue_for_person", args=[person.pk, enrollment.pk]), follow=True
+    )
+
+    assert "Das Zertifikat wird erstellt." in response.content.decode()
+    assert Certificate.objects.filter(user=person, course_id=course.pk).count() == 1
+
+
+def test_quick_actions_refuse_people_outside_the_scope(
+    client, provider_coordinator, course, other_organisation
+):
+    stranger = UserFactory(team=TeamFactory(organisation=other_organisation))
+    client.force_login(provider_coordinator)
+    for name in ("coordination:enrol_person", "coordination:remind_person"):
+        response = client.post(reverse(name, args=[stranger.pk]), {"course": course.pk})
+        assert response.status_code == 404
+    assert not Enrollment.objects.filter(user=stranger).exists()
