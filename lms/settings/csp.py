@@ -1,0 +1,1 @@
+"""Content-Security-Policy (django-csp 4)."""

@@ -1,0 +1,1 @@
+"""Single sign-on through allauth's OpenID Connect provider, configured by the environment."""
