@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -85,6 +86,19 @@ def provider_coordinator(home_page, team):
 @pytest.fixture
 def superuser(home_page):
     return UserFactory(email="admin@example.org", is_superuser=True, is_staff=True)
+
+
+def sign_in_recently(client, user) -> None:
+    """Log in as if the password had just been confirmed: sensitive actions (exports, role
+    changes, revocations) then need no further confirmation for five minutes.
+    """
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
 
 
 @pytest.fixture

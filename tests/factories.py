@@ -1,9 +1,21 @@
+import time
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 
 from lms.accounts.models import Organisation, Team, User
 from lms.accounts.roles import Role
+
+# The authenticator-app secret of every staff person the factories create (base32).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def current_totp_code(secret: str = TOTP_SECRET, *, offset: int = 0) -> str:
+    """The six digits an authenticator app shows now (offset: periods ahead, for a fresh code)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -45,6 +57,20 @@ class UserFactory(factory.django.DjangoModelFactory):
         EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
         names = [Role.PARTICIPANT, *(extracted or [])]
         self.groups.add(*Group.objects.filter(name__in=names))
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Staff roles must have a second factor: give them an authenticator app (TOTP_SECRET).
+
+        `second_factor=False` leaves it out (to test the requirement); `True` adds it for anyone.
+        """
+        if not create:
+            return
+        wanted = self.has_staff_role if extracted is None else extracted
+        if wanted:
+            # As allauth's set-up does: the app, and recovery codes for a lost phone.
+            TOTP.activate(self, TOTP_SECRET)
+            RecoveryCodes.activate(self)
 
 
 def build_course(

@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Konten und Organisationen")
 
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401
+
 
 class UsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user admin with the project's profile fields (organisation, team)."""

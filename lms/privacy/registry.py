@@ -84,6 +84,48 @@ REGISTRY: tuple[PersonalData, ...] = (
         on_delete=Handling.DELETE,
     ),
     PersonalData(
+        model="mfa.Authenticator",
+        subject="user",
+        purpose=_(
+            "Zweiter Faktor für die Anmeldung (Authenticator-App, Wiederherstellungscodes); für "
+            "Referent*innen und Koordination vorgeschrieben, für Teilnehmende freiwillig."
+        ),
+        retention=UNTIL_ACCOUNT_DELETED,
+        on_delete=Handling.DELETE,
+        # The secret and the recovery codes never leave the platform, not even to their owner.
+        exclude_from_export=("data",),
+    ),
+    PersonalData(
+        model="usersessions.UserSession",
+        subject="user",
+        purpose=_(
+            "Angemeldete Geräte: IP-Adresse, Browser und Zeitpunkt jeder Anmeldung, damit Sie "
+            "fremde Sitzungen erkennen und beenden können."
+        ),
+        retention=_("bis zum Ende der Sitzung (Abmeldung oder Ablauf nach 14 Tagen)"),
+        on_delete=Handling.DELETE,
+        exclude_from_export=("session_key",),
+    ),
+    PersonalData(
+        model="socialaccount.SocialAccount",
+        subject="user",
+        purpose=_(
+            "Verknüpfung mit dem Dienstkonto Ihrer Behörde (Single Sign-on): Kennung und die "
+            "übermittelten Angaben (Name, E-Mail-Adresse)."
+        ),
+        retention=UNTIL_ACCOUNT_DELETED,
+        on_delete=Handling.DELETE,
+    ),
+    PersonalData(
+        model="socialaccount.SocialToken",
+        subject="account__user",
+        purpose=_("Zugangstoken des Dienstkontos (werden nicht gespeichert)."),
+        retention=UNTIL_ACCOUNT_DELETED,
+        on_delete=Handling.DELETE,
+        exclude_from_export=("token", "token_secret"),
+        public=False,
+    ),
+    PersonalData(
         model="account.EmailConfirmation",
         subject="email_address__user",
         purpose=_("Bestätigungslink für eine neue E-Mail-Adresse."),

@@ -166,6 +166,23 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/m/key",
 }
 
+# Sensitive actions (e-mail and password change, exports, role changes, revocation) ask for
+# the password or a second factor again when the last sign-in is older than five minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Behind a reverse proxy every request comes from the proxy: the rate limits count the client
+# from X-Forwarded-For, which only the proxies may set. 0 = gunicorn faces clients directly.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor authentication (allauth.mfa): required for staff roles (lms.accounts.middleware).
+MFA_ADAPTER = "lms.accounts.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Fachkraft Leaving Care"
+# Staff sessions end after this many seconds without a request (participants keep theirs).
+STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT_MINUTES", default=30) * 60
+# "Angemeldete Geräte": the list of a person's sessions, recorded at sign-in.
+USERSESSIONS_TRACK_ACTIVITY = False
+
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
 LOCALE_PATHS = [BASE_DIR / "lms" / "locale_overrides", BASE_DIR / "locale"]

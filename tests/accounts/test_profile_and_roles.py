@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from lms.accounts.models import User
 from lms.accounts.roles import Role
+from tests.conftest import sign_in_recently
 from tests.factories import TeamFactory, UserFactory
 
 
@@ -127,7 +128,7 @@ def test_role_change_in_the_admin_is_audit_logged(client, superuser, participant
     from django.contrib.auth.models import Group
     from wagtail.models import ModelLogEntry
 
-    client.force_login(superuser)
+    sign_in_recently(client, superuser)
     trainers = Group.objects.get(name="Referent*innen")
     response = client.post(
         f"/admin/users/edit/{participant.pk}/",

@@ -9,6 +9,7 @@ from lms.accounts.roles import Role
 from tests.a11y import assert_accessible
 from tests.certificates.conftest import complete_course
 from tests.conftest import run_background_tasks
+from tests.e2e.helpers import log_in
 from tests.factories import TeamFactory, UserFactory, build_course
 
 pytestmark = pytest.mark.e2e
@@ -17,14 +18,6 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(autouse=True)
 def _certificates_root(settings, tmp_path):
     settings.CERTIFICATES_ROOT = tmp_path / "certificates"
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill("demo-lms-2026")
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_text("Angemeldet als")).to_be_visible()
 
 
 def test_coordination_issues_participant_downloads_public_verifies(page: Page, live_site, browser):

@@ -9,18 +9,11 @@ from courses import services as learning
 from courses.models import Enrollment, LessonPage, WorkshopDate
 from lms.accounts.roles import Role
 from tests.a11y import assert_accessible
+from tests.e2e.helpers import log_in
 from tests.factories import UserFactory, build_course
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "demo-lms-2026"
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("link", name="Mein Konto")).to_be_visible()
 
 
 def test_register_mark_attendance_on_a_phone_and_complete_the_module(

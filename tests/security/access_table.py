@@ -45,6 +45,40 @@ _TABLE: dict[str, tuple] = {
         (L, 200, 200, 200, 200, 200, 200, 200),
     "account_reauthenticate":
         (L, 200, 200, 200, 200, 200, 200, 200),
+    # Two-factor authentication: staff have an authenticator app (required), participants not.
+    # Setting one up or changing it asks for the password first (R: to the confirmation).
+    "mfa_index":
+        (L, 200, 200, 200, 200, 200, 200, 200),
+    "mfa_activate_totp":
+        (L, R, R, R, R, R, R, R),
+    "mfa_deactivate_totp":
+        (L, 404, 404, R, R, R, R, R),
+    "mfa_authenticate":  # only during a sign-in that waits for the code
+        (L, R, R, R, R, R, R, R),
+    "mfa_reauthenticate":
+        (L, R, R, 200, 200, 200, 200, 200),
+    "mfa_view_recovery_codes":
+        (L, 404, 404, R, R, R, R, R),
+    "mfa_download_recovery_codes":
+        (L, 404, 404, R, R, R, R, R),
+    "mfa_generate_recovery_codes":
+        (L, R, R, R, R, R, R, R),
+    # "Angemeldete Geräte": one's own sessions only.
+    "usersessions_list":
+        (L, 200, 200, 200, 200, 200, 200, 200),
+    # Single sign-on is switched off unless configured (tests/accounts/test_sso.py switches it on).
+    "openid_connect_login":
+        (404, 404, 404, 404, 404, 404, 404, 404),
+    "openid_connect_callback":
+        (404, 404, 404, 404, 404, 404, 404, 404),
+    "socialaccount_connections":
+        (L, 200, 200, 200, 200, 200, 200, 200),
+    "socialaccount_login_cancelled":
+        (200, 200, 200, 200, 200, 200, 200, 200),
+    "socialaccount_login_error":  # allauth answers the error page with 401
+        (401, 401, 401, 401, 401, 401, 401, 401),
+    "socialaccount_signup":  # only during a single sign-on that needs more details
+        (L, L, L, L, L, L, L, L),
     "account_request_login_code":
         (200, R, R, R, R, R, R, R),
     "account_reset_password":
@@ -161,6 +195,12 @@ _TABLE: dict[str, tuple] = {
         (L, L, L, R, 200, 200, 200, 200),
     "coordination:participation_results":
         (L, L, L, R, 200, 200, 200, 200),
+    # Wagtail's user admin, with a password confirmation before roles can be changed (R for
+    # those allowed: to the confirmation; for the others: Wagtail's "no permission" redirect).
+    "wagtailusers_users:add":
+        (L, L, L, R, R, R, R, R),
+    "wagtailusers_users:edit":
+        (L, L, L, R, R, R, R, R),
     "coordination:people":
         (L, L, L, R, 200, 200, 200, 200),
     "coordination:person":

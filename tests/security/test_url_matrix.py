@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -53,7 +54,11 @@ def world(learner_a, learner_b, participant_b, provider_coordinator, other_provi
 
 def url_kwargs(route, world) -> dict[str, object]:
     a = world["a"]
-    names = set(route.pattern.pattern.regex.groupindex)
+    # Parameters of the whole route: included URLconfs may take some (accounts/oidc/<provider_id>/).
+    names = set(route.pattern.pattern.regex.groupindex) | {
+        regex_name or path_name
+        for regex_name, path_name in re.findall(r"\(\?P<(\w+)>|<(?:\w+:)?(\w+)>", route.route)
+    }
     key = route.key
     values: dict[str, object] = {}
     for name in names:
@@ -81,10 +86,14 @@ def url_kwargs(route, world) -> dict[str, object]:
             values[name] = "earliest"
         elif name == "revision_id_b":
             values[name] = "latest"
+        elif name == "provider_id":  # single sign-on: not configured in the tests
+            values[name] = "dienstkonto"
         elif name in ("key", "uidb36"):
             values[name] = "abc123"
         elif name == "pk":
-            if "template" in key:
+            if "wagtailusers" in key:
+                values[name] = a.user.pk
+            elif "template" in key:
                 values[name] = world["template"].pk
             elif "workshop_dates" in key:
                 values[name] = a.date.pk

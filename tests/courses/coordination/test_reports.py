@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from courses import services
 from courses.models import LessonPage
+from tests.conftest import sign_in_recently
 from tests.factories import TeamFactory, UserFactory, build_course
 
 REPORT = "coordination:participation"
@@ -41,13 +42,13 @@ def _export(client, fmt, **params):
 
 
 def test_coordinator_sees_everyone(client, coordinator, people):
-    client.force_login(coordinator)
+    sign_in_recently(client, coordinator)
     html = client.get(reverse(REPORT)).content.decode()
     assert "Eigene0" in html and "Fremd" in html
 
 
 def test_provider_coordinator_sees_only_own_organisation(client, provider_coordinator, people):
-    client.force_login(provider_coordinator)
+    sign_in_recently(client, provider_coordinator)
     html = client.get(reverse(REPORT)).content.decode()
     assert "Eigene0" in html and "Eigene1" in html
     assert "Fremd" not in html
@@ -56,7 +57,7 @@ def test_provider_coordinator_sees_only_own_organisation(client, provider_coordi
 
 @pytest.mark.parametrize("fixture", ["participant", "trainer"])
 def test_participants_and_trainers_get_no_report(client, request, fixture, people):
-    client.force_login(request.getfixturevalue(fixture))
+    sign_in_recently(client, request.getfixturevalue(fixture))
     response = client.get(reverse(REPORT))
     assert response.status_code in (302, 403)
     response = client.get(reverse(REPORT), {"export": "csv"})
@@ -64,7 +65,7 @@ def test_participants_and_trainers_get_no_report(client, request, fixture, peopl
 
 
 def test_csv_export_is_german_excel_friendly_and_scoped(client, provider_coordinator, people):
-    client.force_login(provider_coordinator)
+    sign_in_recently(client, provider_coordinator)
     raw = _export(client, "csv")
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
@@ -75,7 +76,7 @@ def test_csv_export_is_german_excel_friendly_and_scoped(client, provider_coordin
 
 
 def test_xlsx_export_respects_filters(client, coordinator, people):
-    client.force_login(coordinator)
+    sign_in_recently(client, coordinator)
     raw = _export(client, "xlsx", q="Fremd")
     sheet = load_workbook(io.BytesIO(raw)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -88,7 +89,7 @@ def test_formulas_in_names_are_neutralised_in_exports(client, coordinator, cours
     sneaky = UserFactory(team=team)
     User.objects.filter(pk=sneaky.pk).update(last_name='=HYPERLINK("http://x","y")')
     services.enrol(user=sneaky, course=course)
-    client.force_login(coordinator)
+    sign_in_recently(client, coordinator)
     raw = _export(client, "csv").decode("utf-8-sig")
     assert "'=HYPERLINK" in raw
     sheet = load_workbook(io.BytesIO(_export(client, "xlsx"))).active
@@ -99,13 +100,13 @@ def test_formulas_in_names_are_neutralised_in_exports(client, coordinator, cours
 def test_exports_are_written_to_the_audit_log(client, coordinator, people):
     from wagtail.models import ModelLogEntry
 
-    client.force_login(coordinator)
+    sign_in_recently(client, coordinator)
     _export(client, "csv")
     assert ModelLogEntry.objects.filter(action="lms.export", user=coordinator).exists()
 
 
 def test_report_runs_a_fixed_number_of_queries(client, coordinator, course, team):
-    client.force_login(coordinator)
+    sign_in_recently(client, coordinator)
     counts = []
     for batch in (3, 30):
         for _ in range(batch):
@@ -119,21 +120,21 @@ def test_report_runs_a_fixed_number_of_queries(client, coordinator, course, team
 
 def test_person_detail_is_scoped(client, provider_coordinator, people):
     own, foreign = people
-    client.force_login(provider_coordinator)
+    sign_in_recently(client, provider_coordinator)
     assert client.get(reverse("coordination:person", args=[own[0].pk])).status_code == 200
     assert client.get(reverse("coordination:person", args=[foreign.pk])).status_code == 404
 
 
 def test_person_detail_shows_progress_and_missing(client, coordinator, people):
     own, _ = people
-    client.force_login(coordinator)
+    sign_in_recently(client, coordinator)
     html = client.get(reverse("coordination:person", args=[own[0].pk])).content.decode()
     assert "1 von 4 Lerneinheiten" in html
     assert "Modul 1, Lerneinheit 2" in html
 
 
 def test_module_overview_counts_started_and_completed(client, coordinator, people):
-    client.force_login(coordinator)
+    sign_in_recently(client, coordinator)
     response = client.get(reverse("coordination:modules"))
     assert response.status_code == 200
     rows = list(
@@ -152,7 +153,7 @@ def test_module_overview_counts_started_and_completed(client, coordinator, peopl
 
 
 def test_coverage_lists_teams_without_certified_person_first(client, coordinator, people, course):
-    client.force_login(coordinator)
+    sign_in_recently(client, coordinator)
     response = client.get(reverse("coordination:coverage"), {"course": course.pk})
     assert response.status_code == 200
     html = response.content.decode()
@@ -161,7 +162,7 @@ def test_coverage_lists_teams_without_certified_person_first(client, coordinator
 
 
 def test_trainer_cannot_open_coverage_or_import(client, trainer):
-    client.force_login(trainer)
+    sign_in_recently(client, trainer)
     assert client.get(reverse("coordination:coverage")).status_code in (302, 403)
     assert client.get(reverse("coordination:import")).status_code in (302, 403)
 
@@ -190,7 +191,7 @@ def test_workshop_dates_report_counts_only_people_in_scope(
         )
 
     def counts(user):
-        client.force_login(user)
+        sign_in_recently(client, user)
         raw = b"".join(
             client.get(reverse("coordination:dates"), {"export": "csv"}).streaming_content
         ).decode("utf-8-sig")
@@ -203,7 +204,7 @@ def test_workshop_dates_report_counts_only_people_in_scope(
 
 
 def test_coverage_exports_csv_for_excel(client, provider_coordinator, people, course):
-    client.force_login(provider_coordinator)
+    sign_in_recently(client, provider_coordinator)
     response = client.get(reverse("coordination:coverage"), {"course": course.pk, "export": "csv"})
     raw = b"".join(response.streaming_content)
     assert raw.startswith("\ufeff".encode())
@@ -222,3 +223,26 @@ def test_coverage_counts_per_team(coordinator, people, course, team):
     row = next(row for row in teams if row.label == team.name)
     # staff counts the coordinator fixtures' team members too: only compare the course figures
     assert (row.enrolled, row.completed, row.certified, row.covered) == (1, 0, 0, False)
+
+
+def test_an_export_asks_for_the_password_first_and_then_downloads(client, coordinator, people):
+    client.force_login(coordinator)  # signed in earlier, password not confirmed just now
+    response = client.get(reverse(REPORT), {"export": "csv"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    confirmation = client.post(response["Location"], {"password": "demo-lms-2026"})
+    assert confirmation.status_code == 302
+    download = client.get(confirmation["Location"])
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("text/csv")
+
+
+def test_a_wrong_password_gives_no_export(client, coordinator, people):
+    from wagtail.models import ModelLogEntry
+
+    client.force_login(coordinator)
+    location = client.get(reverse(REPORT), {"export": "csv"})["Location"]
+    response = client.post(location, {"password": "falsch-falsch"})
+    assert response.status_code == 200  # the form again, with an error
+    assert client.get(reverse(REPORT), {"export": "csv"}).status_code == 302
+    assert not ModelLogEntry.objects.filter(action="lms.export").exists()
