@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
 from . import services
+from .reauthentication import count_sign_in_as_confirmation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,3 +13,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.register_account(user=user)
         return user
+
+    def login(self, request, user):
+        super().login(request, user)
+        count_sign_in_as_confirmation(request)

@@ -4,6 +4,7 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class AccountsConfig(AppConfig):
+    default = True  # apps.py holds two configs: this one is the app's own
     name = "lms.accounts"
     label = "accounts"
     verbose_name = _("Konten und Organisationen")
