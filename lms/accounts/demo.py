@@ -1,11 +1,18 @@
 """Demo organisations and accounts for `manage.py load_demo` (never used in production)."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from .mfa import has_second_factor, requires_mfa
 from .models import Organisation, Team, User
 from .roles import Role
+
+# The demo's staff accounts share this authenticator-app secret (published in the README):
+# staff roles must use a second factor, and the demo should be tried without setting one up.
+DEMO_TOTP_SECRET = "KZXW6YTBMFZWK4TUMVZXI2LFOJQW4Z3F"  # noqa: S105 (public by design)
 
 JUGENDAMT = "Jugendamt Stadt und Landkreis Hildesheim"
 DEMO_ORGANISATIONS = {
@@ -115,6 +122,9 @@ def ensure_demo_person(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
     user.groups.add(*Group.objects.filter(name__in=[Role.PARTICIPANT, *roles]))
+    if requires_mfa(user) and not has_second_factor(user):
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)
     return user
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from certificates.demo import create_demo_certificates
 from content.demo import load_demo_content
 from courses.coordination.demo import create_demo_cohort
-from lms.accounts.demo import create_demo_accounts
+from lms.accounts.demo import DEMO_TOTP_SECRET, create_demo_accounts
 
 
 class Command(BaseCommand):
@@ -28,3 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user.email}")
         self.stdout.write(f"  absolventin@example.org (Zertifikat {certificate.number})")
         self.stdout.write(f"Zertifikat prüfen: {certificate.verification_url}")
+        self.stdout.write(
+            "Referent*innen, Koordination und admin@ melden sich mit einem zweiten Faktor an: "
+            "Code aus einer Authenticator-App mit dem Demo-Schlüssel "
+            f"{DEMO_TOTP_SECRET}, oder `.venv/bin/python manage.py demo_code`."
+        )
