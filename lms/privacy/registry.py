@@ -113,7 +113,7 @@ REGISTRY: tuple[PersonalData, ...] = (
             "Verknüpfung mit dem Dienstkonto Ihrer Behörde (Single Sign-on): Kennung und die "
             "übermittelten Angaben (Name, E-Mail-Adresse)."
         ),
-        retention=UNTIL_ACCOUNT_DELETED,
+        retention=_("bis zur Trennung der Verbindung oder zur Löschung des Kontos"),
         on_delete=Handling.DELETE,
     ),
     PersonalData(
