@@ -4,6 +4,9 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   const container = button.closest(".lc-video-consent");
   const iframe = document.createElement("iframe");
+  // The site's Referrer-Policy (same-origin) sends no referrer to other hosts; the players
+  // refuse to play without one. Only the platform's origin is sent, never the lesson's path.
+  iframe.referrerPolicy = "strict-origin";
   iframe.src = container.dataset.embedUrl;
   iframe.title = container.dataset.title || "Video";
   iframe.allowFullscreen = true;
