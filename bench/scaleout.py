@@ -18,16 +18,24 @@ HTTP (allauth, one session shared by both servers) and drives, for a fixed time:
 - visitors: GET /verify/<code>/ for known codes (new ones picked up while the load runs) and
   unknown ones.
 
-Afterwards it stops the servers, lets the workers drain (bounded), stops them and asserts the
-invariants with ORM/SQL queries (see `check_invariants`). Prints requests/s, p50, p95 and errors
-per kind, writes them to docs/scaleout.md (BENCH_WRITE_DOCS=0 skips that) and drops the database.
+Afterwards it leaves the servers idle for a moment, stops them, lets the workers drain
+(bounded), stops them and asserts the invariants with ORM/SQL queries (see `check_invariants`).
+Throughout, a sampler thread records the resident memory (psutil RSS, every 100 ms) of every
+gunicorn worker and every task worker process: the peak during the logins, during the load and
+after it, and the RSS/USS at the end; the largest peak of each kind is checked against
+RSS_TARGET (200 MB). Prints requests/s, p50, p95 and errors per kind and the memory table,
+writes them to docs/scaleout.md (BENCH_WRITE_DOCS=0 skips that) and drops the database.
 Exit status 1 if an invariant fails.
+
+Coordinators have an authenticator app (staff roles must use a second factor) and log in with
+password and TOTP code, as in the browser.
 
 Environment: BENCH_DURATION seconds of mixed load (40), BENCH_PARTICIPANTS generated (1500),
 BENCH_DRAIN_TIMEOUT seconds (60), BENCH_DATABASE_URL.
 """
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import math
@@ -39,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections import defaultdict
@@ -46,6 +55,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import psutil
 import psycopg
 
 from bench.scratch import admin_sql, database_url, free_port, use_scratch_environment
@@ -65,6 +75,10 @@ COORDINATOR_PAUSE = 2.0  # seconds between two bulk issues of one coordinator
 WORKSHOP_DATES_PER_MODULE = 2
 WORKSHOP_CAPACITY = 4
 PASSWORD = "scaleout-" + secrets.token_urlsafe(12)
+TOTP_SECRET = base64.b32encode(secrets.token_bytes(20)).decode()  # the coordinators' app
+RSS_TARGET = 200 * 1000 * 1000  # bytes: "≤ 200 MB" per gunicorn worker and per task worker
+RSS_INTERVAL = 0.1  # seconds between two samples
+SETTLE = 3.0  # seconds the servers stay up, idle, after the load
 SCRATCH = Path(tempfile.mkdtemp(prefix="lms-scaleout-"))
 RNG = random.Random(2026)
 
@@ -95,6 +109,7 @@ RENDER_TASK = "certificates.tasks.render_certificate_task"
 
 def make_account(email, *, roles, organisation, team):
     from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP
     from django.contrib.auth.models import Group
 
     from lms.accounts.models import User
@@ -109,6 +124,8 @@ def make_account(email, *, roles, organisation, team):
     )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     user.groups.add(*Group.objects.filter(name__in=roles))
+    if user.has_staff_role:
+        TOTP.activate(user, TOTP_SECRET)  # staff roles must have a second factor
     return user
 
 
@@ -280,6 +297,113 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
             process.wait()
 
 
+class MemorySampler(threading.Thread):
+    """Resident memory of every gunicorn worker and task worker process, every RSS_INTERVAL.
+
+    Gunicorn workers are the master's children (a worker replaced by the master shows up as a
+    new process); a task worker is the `db_worker` process; processes it starts are recorded
+    as its children. Peaks are kept per process and per phase (set by the main thread: logins,
+    load, after); `sample(final=True)` also records RSS and USS at that moment.
+    """
+
+    KINDS = ("gunicorn worker", "task worker")
+
+    def __init__(self, servers: list[subprocess.Popen], workers: list[subprocess.Popen], ports):
+        super().__init__(daemon=True)
+        self.servers = [
+            (psutil.Process(s.pid), f"gunicorn :{port}")
+            for s, port in zip(servers, ports, strict=True)
+        ]
+        self.workers = [(psutil.Process(w.pid), f"worker {n}") for n, w in enumerate(workers, 1)]
+        self.phase = "logins"
+        self.processes: dict[int, dict] = {}  # pid -> kind, owner, peaks per phase, last, uss
+        self.lock = threading.Lock()
+        self.running = True
+
+    def watched(self) -> list[tuple[psutil.Process, str, str, bool]]:
+        """(process, kind, owner, is a child of the task worker)."""
+        found = []
+        for master, owner in self.servers:
+            with contextlib.suppress(psutil.Error):
+                found += [(child, "gunicorn worker", owner, False) for child in master.children()]
+        for worker, owner in self.workers:
+            with contextlib.suppress(psutil.Error):
+                if worker.is_running():
+                    found.append((worker, "task worker", owner, False))
+                    found += [
+                        (child, "task worker", owner, True)
+                        for child in worker.children(recursive=True)
+                    ]
+        return found
+
+    def sample(self, *, final: bool = False) -> None:
+        for process, kind, owner, child in self.watched():
+            try:
+                info = process.memory_full_info() if final else process.memory_info()
+                name = process.name() if process.pid not in self.processes else ""
+            except psutil.Error:
+                continue
+            if not info.rss:  # exiting (zombie): nothing to learn
+                continue
+            with self.lock:
+                entry = self.processes.setdefault(
+                    process.pid,
+                    {"kind": kind, "owner": owner, "child": child, "name": name, "peaks": {}},
+                )
+                entry["peaks"][self.phase] = max(entry["peaks"].get(self.phase, 0), info.rss)
+                if final:
+                    entry["end"] = (info.rss, info.uss)
+
+    def run(self) -> None:
+        while self.running:
+            self.sample()
+            time.sleep(RSS_INTERVAL)
+
+    def stop(self) -> None:
+        self.running = False
+        self.join(timeout=5)
+
+    def main_processes(self, kind: str) -> list[dict]:
+        return [e for e in self.processes.values() if e["kind"] == kind and not e["child"]]
+
+    def peak(self, kind: str) -> int:
+        return max((max(e["peaks"].values()) for e in self.main_processes(kind)), default=0)
+
+
+def mib(size: int) -> str:
+    return f"{size / 2**20:.0f}" if size else "–"
+
+
+def memory_table(sampler: MemorySampler) -> str:
+    lines = [
+        "| process | pid | peak RSS, logins (MiB) | peak RSS, load (MiB) | peak RSS, after "
+        "(MiB) | RSS at the end (MiB) | USS at the end (MiB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    order = {kind: n for n, kind in enumerate(MemorySampler.KINDS)}
+    main = sorted(
+        ((pid, e) for pid, e in sampler.processes.items() if not e["child"]),
+        key=lambda item: (order[item[1]["kind"]], item[1]["owner"], item[0]),
+    )
+    for pid, entry in main:
+        peaks = entry["peaks"]
+        end_rss, end_uss = entry.get("end", (0, 0))
+        lines.append(
+            f"| {entry['kind']} ({entry['owner']}) | {pid} | {mib(peaks.get('logins', 0))} | "
+            f"{mib(peaks.get('load', 0))} | {mib(peaks.get('after', 0))} | "
+            f"{mib(end_rss)} | {mib(end_uss)} |"
+        )
+    children = [e for e in sampler.processes.values() if e["child"]]
+    if children:
+        names = sorted({e["name"] for e in children if e["name"]})
+        largest = max(max(e["peaks"].values()) for e in children)
+        lines.append(
+            f"| processes started by the task workers ({', '.join(names) or '?'}) | "
+            f"{len(children)} | | largest: {mib(largest)} | | | |"
+        )
+    return "\n".join(lines)
+
+
 # --- HTTP client ----------------------------------------------------------------------------
 
 
@@ -355,7 +479,7 @@ class Client:
 
     async def login(self, port: int, email: str) -> None:
         await self.request("login", port, "GET", "/accounts/login/")
-        status, _ = await self.request(
+        status, headers = await self.request(
             "login",
             port,
             "POST",
@@ -363,8 +487,26 @@ class Client:
             form={"login": email, "password": PASSWORD},
             expected=(302,),
         )
+        location = next((v.strip() for k, v in headers if k.strip().lower() == "location"), "")
+        if status == 302 and "/2fa/authenticate/" in location:
+            # Staff roles: the second step asks for the authenticator app's current code.
+            status, _ = await self.request(
+                "login",
+                port,
+                "POST",
+                location,
+                form={"code": totp_code()},
+                expected=(302,),
+            )
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login of {email} failed: HTTP {status}")
+
+
+def totp_code() -> str:
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
 # --- Load -----------------------------------------------------------------------------------
@@ -480,7 +622,7 @@ async def watch_codes(codes: list, deadline) -> None:
             await asyncio.sleep(1)
 
 
-async def drive(ports, data, stats) -> dict:
+async def drive(ports, data, stats, sampler: MemorySampler) -> dict:
     login_started = time.perf_counter()
     coordinators = [Client(stats, f"coordinator{i}") for i in range(2)]
     learners = [Client(stats, f"learner{i}") for i in range(LEARNERS)]
@@ -499,6 +641,7 @@ async def drive(ports, data, stats) -> dict:
 
     await asyncio.gather(*(login(i, c, u) for i, (c, u) in enumerate(pairs)))
     login_seconds = time.perf_counter() - login_started
+    sampler.phase = "load"
 
     eligible = data["eligible"]
     steps = max(1, int(DURATION / (COORDINATOR_PAUSE + 0.5)) - 2)
@@ -767,7 +910,9 @@ def table(rows, total, elapsed) -> str:
     return "\n".join(lines)
 
 
-def write_docs(summary: str, results_table: str, invariants, info: dict) -> None:
+def write_docs(
+    summary: str, results_table: str, invariants, info: dict, memory: tuple[str, str]
+) -> None:
     lines = [
         "# Scale-out: zwei App-Server, zwei Task-Worker, eine Datenbank",
         "",
@@ -787,7 +932,8 @@ def write_docs(summary: str, results_table: str, invariants, info: dict) -> None
         "- 2 × `manage.py db_worker --backend background --queue-name '*'` "
         "(PDFs, E-Mails in Dateien).",
         f"- Lastgenerator (asyncio, eine TCP-Verbindung je Request), {info['elapsed']:.0f} s "
-        "gemischte Last; vorher Anmeldung aller Lastkonten über `/accounts/login/` "
+        "gemischte Last; vorher Anmeldung aller Lastkonten über `/accounts/login/`, "
+        "Koordination mit Passwort und TOTP-Code "
         f"({info['logins']} Konten, {info['login_seconds']:.1f} s, nicht in den Zahlen):",
         f"  - {LEARNERS} Lernende: Wissenschecks (ein Viertel erst falsch), dann „erledigt“ "
         "gleichzeitig an beide Server (dieselbe Person, zwei Requests);",
@@ -800,14 +946,25 @@ def write_docs(summary: str, results_table: str, invariants, info: dict) -> None
         f"alle {COORDINATOR_PAUSE:.0f} s; kurz vor Schluss einmal „Alle ausstellen“;",
         f"  - {VISITORS} Besucher*innen: `/verify/<code>/` mit bekannten Codes (neue kommen "
         "während der Last dazu; noch nicht gerenderte antworten 404) und 15 % unbekannten.",
-        "- Danach: Server stoppen, Worker leeren lassen (höchstens "
-        f"{DRAIN_TIMEOUT:.0f} s), Worker stoppen, Invarianten per ORM/SQL prüfen.",
+        f"- Danach: Server {SETTLE:.0f} s im Leerlauf, dann stoppen, Worker leeren lassen "
+        f"(höchstens {DRAIN_TIMEOUT:.0f} s), Worker stoppen, Invarianten per ORM/SQL prüfen.",
+        f"- Speicher: psutil-RSS jedes gunicorn-Workers und jedes Task-Workers alle "
+        f"{RSS_INTERVAL * 1000:.0f} ms von den Anmeldungen bis zum Ende; Ziel ≤ 200 MB je "
+        "Prozess.",
+        f"- Systemlast (loadavg, 1 min) vor der Last {info['load_before']:.1f}, "
+        f"danach {info['load_after']:.1f}.",
         "",
         "## Ergebnis",
         "",
         summary,
         "",
         results_table,
+        "",
+        "## Speicher",
+        "",
+        memory[0],
+        "",
+        memory[1],
         "",
         "## Invarianten",
         "",
@@ -855,13 +1012,23 @@ def run(processes: list) -> int:
     for port, server in zip(ports, servers, strict=True):
         wait_healthy(port, server)
     print(f"servers on ports {ports[0]} and {ports[1]}, 2 task workers; load {DURATION:.0f} s")
+    sampler = MemorySampler(servers, workers, ports)
+    sampler.start()
 
     login_stats = Stats()
-    result = asyncio.run(drive(ports, data, login_stats))
+    load_before = os.getloadavg()[0]
+    result = asyncio.run(drive(ports, data, login_stats, sampler))
+    load_after = os.getloadavg()[0]
     stats = result["load_stats"]
+    # After the load: the servers idle a moment (does memory stay up?), then the workers drain.
+    sampler.phase = "after"
+    time.sleep(SETTLE)
+    sampler.sample(final=True)
     for server in servers:
         stop(server)
     drained = drain(DRAIN_TIMEOUT)
+    sampler.sample(final=True)
+    sampler.stop()
     for worker in workers:
         stop(worker)
     print(
@@ -880,6 +1047,32 @@ def run(processes: list) -> int:
     invariants = check_invariants(data, stats, server_logs + worker_logs)
     if drained != drained:
         invariants.append(("workers drained in time", False, f"> {DRAIN_TIMEOUT:.0f} s"))
+    memory = memory_table(sampler)
+    peaks = {kind: sampler.peak(kind) for kind in MemorySampler.KINDS}
+    memory_summary = (
+        f"Spitzen-RSS (psutil, alle {RSS_INTERVAL * 1000:.0f} ms, Anmeldungen, Last und "
+        f"{SETTLE:.0f} s danach bzw. bis die Worker leer sind): größter gunicorn-Worker "
+        f"**{mib(peaks['gunicorn worker'])} MiB**, größter Task-Worker "
+        f"**{mib(peaks['task worker'])} MiB**; Ziel je Prozess ≤ 200 MB "
+        f"(= {RSS_TARGET / 2**20:.0f} MiB). RSS zählt die mit dem gunicorn-Master geteilten "
+        "Seiten mit; USS ist der Anteil, den nur dieser Prozess belegt. Prozesse, die ein "
+        "Task-Worker startet (kurzlebig, z. B. gcc/ld aus `ctypes.util.find_library`), zählen "
+        "nicht zum Worker; ein eben geforkter Prozess zeigt bis zum `exec` die geteilten Seiten "
+        "des Workers als RSS (Zeile „processes started by the task workers“)."
+    )
+    invariants.append(
+        (
+            "peak RSS ≤ 200 MB per process",
+            all(0 < peak <= RSS_TARGET for peak in peaks.values()),
+            ", ".join(
+                f"{kind}: {peak / 1e6:.0f} MB ({mib(peak)} MiB, "
+                f"{len(sampler.main_processes(kind))} processes)"
+                for kind, peak in peaks.items()
+            ),
+        )
+    )
+    print()
+    print(memory)
     print()
     for name, ok, detail in invariants:
         print(f"{'OK  ' if ok else 'FAIL'} {name}: {detail}")
@@ -903,7 +1096,10 @@ def run(processes: list) -> int:
                 "dates": len(data["dates"]),
                 "batches": result["batches"],
                 "batch_size": result["batch_size"],
+                "load_before": load_before,
+                "load_after": load_after,
             },
+            (memory_summary, memory),
         )
         print("\nwritten: docs/scaleout.md")
     failed = [name for name, ok, _ in invariants if not ok]

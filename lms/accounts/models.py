@@ -137,6 +137,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        # The reports and the people list page through people in name order (docs/indexes.md).
+        indexes = [models.Index(fields=["last_name", "first_name"], name="user_name_order")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

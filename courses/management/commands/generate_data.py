@@ -8,6 +8,10 @@ lesson completions in course order, knowledge-check attempts, reflection notes, 
 for modules that require one, registrations and attendance, and course completions where the
 generated progress meets the course's rules. Everything is written with bulk_create, in chunks,
 in one transaction. Running it again adds further people; nothing existing is changed.
+
+`--certificates 0.9` also issues certificates for that share of the course completions (rows with
+numbers from the year's counter and a short snapshot, without PDF and without render task): for
+report benchmarks, not for anything that verifies or renders certificates.
 """
 
 import math
@@ -196,6 +200,7 @@ class Counts:
     workshop_dates: int = 0
     registrations: int = 0
     completed_courses: int = 0
+    certificates: int = 0
 
 
 class Command(BaseCommand):
@@ -208,6 +213,12 @@ class Command(BaseCommand):
         parser.add_argument("--course", default=COURSE_TITLE, help="Title of the course.")
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument(
+            "--certificates",
+            type=float,
+            default=0.0,
+            help="Anteil der Kursabschlüsse mit ausgestelltem Zertifikat (ohne PDF), 0 bis 1.",
+        )
+        parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (benchmarks only)."
         )
 
@@ -218,12 +229,15 @@ class Command(BaseCommand):
             )
         if options["participants"] < 1 or options["organisations"] < 1:
             raise CommandError("--participants und --organisations müssen mindestens 1 sein.")
+        if not 0 <= options["certificates"] <= 1:
+            raise CommandError("--certificates muss zwischen 0 und 1 liegen.")
         started = timezone.now()
         with transaction.atomic():
             counts = Generator(
                 rng=random.Random(options["seed"]),  # noqa: S311 - test data
                 course=self.get_course(options["course"]),
                 now=started,
+                certificate_share=options["certificates"],
             ).run(
                 participants=options["participants"],
                 organisations=options["organisations"],
@@ -238,8 +252,8 @@ class Command(BaseCommand):
                 f"({counts.teams} Teams), {counts.enrollments} Einschreibungen, "
                 f"{counts.completions} erledigte Lerneinheiten, {counts.attempts} Versuche, "
                 f"{counts.reflections} Notizen, {counts.workshop_dates} neue Präsenztermine, "
-                f"{counts.registrations} Anmeldungen, {counts.completed_courses} Abschlüsse "
-                f"in {seconds:.1f} s."
+                f"{counts.registrations} Anmeldungen, {counts.completed_courses} Abschlüsse, "
+                f"{counts.certificates} Zertifikate in {seconds:.1f} s."
             )
         )
 
@@ -256,10 +270,11 @@ class Command(BaseCommand):
 
 
 class Generator:
-    def __init__(self, *, rng: random.Random, course: CoursePage, now):
+    def __init__(self, *, rng: random.Random, course: CoursePage, now, certificate_share=0.0):
         self.rng = rng
         self.course = course
         self.now = now
+        self.certificate_share = certificate_share
         self.counts = Counts()
         self.modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
         self.lessons = self.load_lessons()
@@ -477,6 +492,61 @@ class Generator:
         self.counts.attempts += len(attempts)
         self.counts.reflections += len(reflections)
         self.counts.registrations += len(registrations)
+        if self.certificate_share:
+            self.create_certificates(
+                [
+                    enrollment
+                    for enrollment in enrollments
+                    if enrollment.completed_at and rng.random() < self.certificate_share
+                ]
+            )
+
+    def create_certificates(self, enrollments: list[Enrollment]) -> None:
+        """Issued certificates (database rows only) a few days after the completion.
+
+        Numbers come from the year's counter, as when issuing for real, so certificates issued
+        later in the same database continue the sequence without a gap or a clash.
+        """
+        from certificates.models import Certificate, CertificateNumberCounter
+        from certificates.services import NUMBER_PREFIX
+
+        by_year: dict[int, list[tuple[Enrollment, object]]] = {}
+        for enrollment in enrollments:
+            issued_at = min(
+                self.now, enrollment.completed_at + timedelta(days=self.rng.uniform(0, 14))
+            )
+            year = timezone.localtime(issued_at).year
+            by_year.setdefault(year, []).append((enrollment, issued_at))
+        certificates = []
+        for year, items in sorted(by_year.items()):
+            counter, _ = CertificateNumberCounter.objects.select_for_update().get_or_create(
+                year=year
+            )
+            first = counter.last_number + 1
+            counter.last_number += len(items)
+            counter.save(update_fields=["last_number"])
+            for sequence, (enrollment, issued_at) in enumerate(items, start=first):
+                number = f"{NUMBER_PREFIX}-{year}-{sequence:04d}"
+                user = enrollment.user
+                certificates.append(
+                    Certificate(
+                        user=user,
+                        course=self.course,
+                        year=year,
+                        sequence=sequence,
+                        number=number,
+                        status=Certificate.Status.ISSUED,
+                        issued_at=issued_at,
+                        snapshot={
+                            "holder_name": user.get_full_name(),
+                            "course_title": self.course.title,
+                            "number": number,
+                            "generated": True,
+                        },
+                    )
+                )
+        Certificate.objects.bulk_create(certificates, batch_size=5_000)
+        self.counts.certificates += len(certificates)
 
     def register_for_workshops(self, enrollment, done: int, registrations: list) -> bool:
         """Register people who reached a workshop module; record attendance of past dates.
