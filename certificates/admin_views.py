@@ -49,7 +49,9 @@ def _managed_certificate(request: HttpRequest, pk: int) -> Certificate:
 
 
 def _back(request: HttpRequest, fallback: str):
-    return redirect(get_valid_next_url_from_request(request) or fallback)
+    # Only local paths: redirect() would look up anything else as a URL pattern name (a 500).
+    target = get_valid_next_url_from_request(request)
+    return redirect(target if target.startswith("/") else fallback)
 
 
 def _report(request: HttpRequest, summary: services.IssueSummary) -> None:

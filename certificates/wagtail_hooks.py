@@ -28,6 +28,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from courses.coordination.filters import CourseChoiceFilter
 from courses.models import CoursePage
 
 from . import admin_views, services
@@ -49,9 +50,7 @@ register_permission_policy(CompletionWithoutCertificate, completion_policy)
 
 
 class CompletionFilterSet(WagtailFilterSet):
-    course = django_filters.ModelChoiceFilter(
-        label=_("Kurs"), queryset=CoursePage.objects.order_by("title")
-    )
+    course = CourseChoiceFilter(label=_("Kurs"), queryset=CoursePage.objects.order_by("title"))
 
     class Meta:
         model = CompletionWithoutCertificate
@@ -223,9 +222,7 @@ class IssueBulkAction(SnippetBulkAction):
 
 class CertificateFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Certificate.Status.choices)
-    course = django_filters.ModelChoiceFilter(
-        label=_("Kurs"), queryset=CoursePage.objects.order_by("title")
-    )
+    course = CourseChoiceFilter(label=_("Kurs"), queryset=CoursePage.objects.order_by("title"))
     workshop_date = django_filters.DateFilter(
         label=_("Präsenztermin am"),
         method="filter_workshop_date",

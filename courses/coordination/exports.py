@@ -16,6 +16,18 @@ def neutralise_formula(value):
     return value
 
 
+def strip_illegal_xlsx_characters(value):
+    """Drop the control characters XLSX cannot hold (openpyxl would refuse the whole export).
+
+    They come in with pasted text, e.g. Word's manual line break (vertical tab) in a title.
+    """
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def in_chunks(queryset, size: int = 1000) -> Iterator[list]:
     """Iterate a large queryset in ordered chunks without caching it whole."""
     chunk = []
@@ -53,7 +65,10 @@ class GermanSpreadsheetExportMixin(SpreadsheetExportMixin):
     export_chunk_size = 1000
 
     def preprocess_field_value(self, field, value, export_format):
-        return neutralise_formula(super().preprocess_field_value(field, value, export_format))
+        value = super().preprocess_field_value(field, value, export_format)
+        if export_format == self.FORMAT_XLSX:
+            value = strip_illegal_xlsx_characters(value)
+        return neutralise_formula(value)
 
     def export_rows(self, queryset) -> Iterable:
         decorate = getattr(self, "decorate_rows", None)

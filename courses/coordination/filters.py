@@ -7,6 +7,7 @@ from wagtail.admin.widgets import AdminDateInput
 from lms.accounts.models import Organisation, Team, User
 
 from ..models import CoursePage, Enrollment
+from .forms import PageChoiceFilterField
 
 
 def visible_organisations(request):
@@ -20,10 +21,12 @@ def visible_teams(request):
     return Team.objects.filter(pk__in=people.values("team")).select_related("organisation")
 
 
+class CourseChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = PageChoiceFilterField
+
+
 class ParticipationFilterSet(WagtailFilterSet):
-    course = django_filters.ModelChoiceFilter(
-        label=_("Kurs"), queryset=CoursePage.objects.order_by("title")
-    )
+    course = CourseChoiceFilter(label=_("Kurs"), queryset=CoursePage.objects.order_by("title"))
     organisation = django_filters.ModelChoiceFilter(
         label=_("Organisation"), field_name="user__organisation", queryset=visible_organisations
     )

@@ -1,11 +1,39 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from ..models import CoursePage
 
 
+class PageChoiceMixin:
+    """A choice of pages that refuses ids beyond 64 bits instead of crashing.
+
+    A page's primary key is the one-to-one link to Wagtail's Page, whose lookups get no
+    integer-overflow handling from Django: SQLite raises OverflowError for such an id.
+    """
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
+class PageChoiceField(PageChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+class PageChoiceFilterField(PageChoiceMixin, FilterModelChoiceField):
+    """The same for django-filter's ModelChoiceFilter (`field_class`)."""
+
+
 class CourseChoiceForm(forms.Form):
-    course = forms.ModelChoiceField(
+    course = PageChoiceField(
         label=_("Kurs"),
         queryset=CoursePage.objects.live().order_by("title"),
         error_messages={"invalid_choice": _("Bitte wählen Sie einen Kurs aus der Liste.")},

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,13 +101,25 @@ def read_addresses(*, text: str = "", upload=None) -> list[tuple[int, str]]:
             raise ValidationError(_("Bitte laden Sie eine CSV- oder XLSX-Datei hoch."))
     values = []
     for line_number, line in enumerate(text.splitlines(), start=1):
-        for cell in next(csv.reader([line], delimiter=";")) if ";" in line else [line]:
+        for cell in _cells(line, line_number):
             for part in _EMAIL_SPLIT.split(cell.strip()):
                 if part:
                     values.append((line_number, part))
     if len(values) > MAX_IMPORT_ROWS:
         raise ValidationError(_("Höchstens %(n)s Adressen auf einmal.") % {"n": MAX_IMPORT_ROWS})
     return values
+
+
+def _cells(line: str, line_number: int) -> list[str]:
+    if ";" not in line:
+        return [line]
+    try:
+        return next(csv.reader([line], delimiter=";"))
+    except csv.Error as error:  # e.g. a cell longer than the csv module's field limit
+        raise ValidationError(
+            _("Zeile %(line)s kann nicht gelesen werden (zu lang oder beschädigt).")
+            % {"line": line_number}
+        ) from error
 
 
 def _read_xlsx(upload) -> list[tuple[int, str]]:
@@ -128,17 +141,32 @@ def _read_xlsx(upload) -> list[tuple[int, str]]:
     return values
 
 
+def _is_valid_address(email: str) -> bool:
+    """A deliverable address that fits the e-mail columns (254 characters, RFC 5321)."""
+    if len(email) > Invitation._meta.get_field("email").max_length:
+        return False
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
+
+
 def preview_import(
     *, addresses: list[tuple[int, str]], course: CoursePage, by: User
 ) -> list[ImportRow]:
     """What an import would do, row by row; nothing is saved."""
     rows, seen = [], set()
     normalised = [(line, value.strip().lower()) for line, value in addresses]
+    valid = {email for _, email in normalised if _is_valid_address(email)}
+    # Only valid addresses go into the query: anything else (NUL bytes, overlong values) is
+    # reported as an error row and never reaches the database.
     people = {
         user.email.lower(): user
-        for user in User.objects.filter(
-            email__in=[email for _, email in normalised]
-        ).select_related("organisation")
+        # Stored addresses keep their capitals; the lookup uses the case-insensitive unique index.
+        for user in User.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=sorted(valid))
+        .select_related("organisation")
     }
     visible = set(
         User.objects.visible_to(by)
@@ -158,9 +186,7 @@ def preview_import(
     }
     for line, email in normalised:
         row = ImportRow(line=line, email=email)
-        try:
-            validate_email(email)
-        except ValidationError:
+        if email not in valid:
             row.action, row.message = "error", _("keine gültige E-Mail-Adresse")
             rows.append(row)
             continue

@@ -45,12 +45,25 @@ def _own_registration(*, date: WorkshopDate, user) -> Registration | None:
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
+    """The `next` path of the form if it is a local path, else `fallback`.
+
+    Only paths starting with "/" are taken: `redirect()` would treat anything else as a URL
+    pattern name (a 500 for "foo", an internal redirect for "account_profile").
+    """
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
     return fallback
+
+
+def _user_id(value: str) -> int | None:
+    """A user id from a form value; anything that is not a plain number is no id."""
+    value = value.strip()
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 # --- Participants -----------------------------------------------------------------------
@@ -216,7 +229,8 @@ def my_dates(request: HttpRequest) -> HttpResponse:
 
 
 def _walk_in_candidates(*, date: WorkshopDate, query: str):
-    query = query.strip()[:100]
+    # A NUL byte cannot be part of a name and PostgreSQL refuses it in a query parameter.
+    query = query.replace("\x00", "").strip()[:100]
     if len(query) < 2:
         return []
     on_roster = date.registrations.filter(status=Registration.Status.REGISTERED).values("user_id")
@@ -247,7 +261,8 @@ def roster(request: HttpRequest, date_id: int) -> HttpResponse:
     url = reverse("workshop_roster", kwargs={"date_id": date.pk})
 
     if request.method == "POST" and "walk_in" in request.POST:
-        person = User.objects.filter(pk=request.POST.get("walk_in") or 0, is_active=True).first()
+        user_id = _user_id(request.POST.get("walk_in", ""))
+        person = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
         try:
             if person is None:
                 raise services.WorkshopError(_("Diese Person gibt es nicht."))

@@ -8,7 +8,6 @@ the coordination manages all of them (see `WorkshopDatePermissionPolicy`).
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -30,6 +29,8 @@ from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from courses.coordination.filters import CourseChoiceFilter
+from courses.coordination.forms import PageChoiceField
 from courses.models import CoursePage, ModulePage, WorkshopDate
 from lms.accounts.models import User
 from lms.accounts.roles import Role
@@ -75,12 +76,12 @@ class WorkshopDateAdminForm(WorkshopDateForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         courses = {course.path: course.title for course in CoursePage.objects.all()}
-        self.fields["course"] = forms.ModelChoiceField(
+        self.fields["course"] = PageChoiceField(
             queryset=CoursePage.objects.order_by("path"),
             label=_("Kurs"),
             initial=self.fields["course"].initial,
         )
-        module = forms.ModelChoiceField(
+        module = PageChoiceField(
             queryset=ModulePage.objects.order_by("path"),
             label=_("Modul"),
             required=False,
@@ -102,7 +103,7 @@ class WorkshopDateFilterSet(WagtailFilterSet):
         method="filter_period",
         empty_label=gettext_lazy("alle"),
     )
-    course = django_filters.ModelChoiceFilter(
+    course = CourseChoiceFilter(
         label=gettext_lazy("Kurs"), queryset=CoursePage.objects.order_by("path")
     )
     trainers = django_filters.ModelChoiceFilter(

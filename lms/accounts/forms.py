@@ -1,4 +1,5 @@
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,18 @@ class ProfileSignupForm(ProfileFieldsMixin):
     """Extra fields on allauth's sign-up form; the adapter stores them."""
 
     field_order = ["first_name", "last_name", "organisation", "team"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields.get("email")  # allauth's field, added by its subclass of this form
+        max_length = User._meta.get_field("email").max_length
+        if email is not None and (email.max_length or max_length + 1) > max_length:
+            # Django's e-mail form field takes addresses of up to 320 characters; allauth cuts
+            # the address to the column's 254 characters when it saves the user, so the account
+            # would silently get another address.
+            email.max_length = max_length
+            email.validators.append(validators.MaxLengthValidator(max_length))
+            email.widget.attrs["maxlength"] = str(max_length)
 
     def signup(self, request, user):
         """allauth calls this after saving; the adapter has already stored the profile."""
