@@ -11,8 +11,16 @@ bytes, so the ratio shows what the page costs beyond Django's own request handli
 Queries per request come from the test client in this process. Everything is dropped at the end.
 
 Environment: BENCH_PARTICIPANTS (2000), BENCH_DURATION seconds per run (10),
-BENCH_CONCURRENCY (4), BENCH_DATABASE_URL; BENCH_PROFILE=1 first prints a pyinstrument profile
-of each page (in this process, through the test client).
+BENCH_CONCURRENCY (4), BENCH_DATABASE_URL; BENCH_CACHE_URL (e.g. redis://127.0.0.1:6379/1) runs
+with that cache instead of the database cache, as production does with CACHE_URL (sessions then
+live in the cache, written through to the database); BENCH_PROFILE=1 first prints a pyinstrument
+profile of each page (in this process, through the test client).
+
+The pages keep unchanged content in a per-process cache (content/page_cache.py); the warm-up
+before each measurement fills it, so the figures are the steady state. What a request costs
+right after a page was published is printed as "cold". Besides throughput, the CPU time the
+server side (gunicorn, PostgreSQL, Redis) spends per request is measured: on two cores shared
+with other work it varies much less than req/s.
 """
 
 import asyncio
@@ -40,6 +48,9 @@ SCRATCH = Path(tempfile.mkdtemp(prefix="lms-pages-bench-"))
 
 
 use_scratch_environment(db_name=DB_NAME, scratch=SCRATCH, settings_module="bench.settings")
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "")
+if CACHE_URL:  # after use_scratch_environment(), which selects the database cache
+    os.environ["CACHE_URL"] = CACHE_URL
 
 import django  # noqa: E402
 
@@ -112,6 +123,25 @@ def queries_and_size(client: Client, url: str) -> tuple[int, int]:
     return len(context.captured_queries), len(response.content)
 
 
+def cold_and_warm(client: Client, url: str) -> tuple[float, float, int]:
+    """Milliseconds of one request right after a content change, and of a warm one (median of
+    ten), in this process; and the queries of the cold request."""
+    from content import page_cache
+
+    page_cache.invalidate()
+    with CaptureQueriesContext(connection) as context:
+        started = time.perf_counter()
+        client.get(url)
+        cold = (time.perf_counter() - started) * 1000
+    cold_queries = len(context.captured_queries)  # before the next request resets the log
+    warm = []
+    for _ in range(10):
+        started = time.perf_counter()
+        client.get(url)
+        warm.append((time.perf_counter() - started) * 1000)
+    return cold, statistics.median(warm), cold_queries
+
+
 def profile(client: Client, name: str, url: str) -> None:
     """Where one request's time goes, in this process (pyinstrument, if installed)."""
     from pyinstrument import Profiler
@@ -163,6 +193,60 @@ async def load(port: int, path: str, cookie: str | None, seconds: float) -> dict
         "requests": len(latencies),
         "errors": errors,
     }
+
+
+class CpuMeter:
+    """CPU seconds used by the server side between start() and stop(): gunicorn (master and
+    workers), the PostgreSQL backends of the scratch database and redis-server if running.
+
+    Throughput on two shared cores depends on whatever else runs; CPU time per request much
+    less so, which makes it the steadier measure of what a page costs.
+    """
+
+    def __init__(self, master_pid: int):
+        self.master = psutil.Process(master_pid)
+
+    def _processes(self) -> list[psutil.Process]:
+        found = [self.master, *self.master.children()]
+        for process in psutil.process_iter(["name", "cmdline"]):
+            name = process.info["name"] or ""
+            command = " ".join(process.info["cmdline"] or [])
+            ours = name.startswith("postgres") and f" {DB_NAME} " in f" {command} "
+            if ours or name.startswith("redis-server"):
+                found.append(process)
+        return found
+
+    @staticmethod
+    def _seconds(process: psutil.Process) -> float | None:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            return None
+        return times.user + times.system
+
+    def start(self) -> None:
+        self.processes = {process.pid: process for process in self._processes()}
+        self.before = {pid: self._seconds(process) for pid, process in self.processes.items()}
+
+    def stop(self) -> float:
+        """A process that ended meanwhile (a database connection past CONN_MAX_AGE) is left
+        out: its last seconds are lost, which is small next to a run."""
+        for process in self._processes():
+            self.processes.setdefault(process.pid, process)
+        total = 0.0
+        for pid, process in self.processes.items():
+            now = self._seconds(process)
+            if now is not None:
+                total += now - (self.before.get(pid) or 0.0)
+        return total
+
+
+def measure(meter: CpuMeter, port: int, url: str, cookie: str | None) -> dict:
+    asyncio.run(load(port, url, cookie, WARMUP))
+    meter.start()
+    result = asyncio.run(load(port, url, cookie, DURATION))
+    result["cpu_ms"] = meter.stop() * 1000 / max(result["requests"], 1)
+    return result
 
 
 class RssSampler(threading.Thread):
@@ -235,7 +319,8 @@ def run() -> None:
 
     print(
         f"data: {PARTICIPANTS} generated participants ({generated:.1f} s), course with "
-        f"{len(lessons)} lessons, PostgreSQL {connection.pg_version // 10000}; "
+        f"{len(lessons)} lessons, PostgreSQL {connection.pg_version // 10000}, cache "
+        f"{CACHE_URL.split(':', 1)[0] if CACHE_URL else 'database'}; "
         f"gunicorn {WORKERS} sync workers, {CONCURRENCY} concurrent connections, "
         f"{DURATION:.0f} s per run, {os.cpu_count()} CPUs shared by server, DB and load generator"
     )
@@ -244,6 +329,11 @@ def run() -> None:
         anonymous = Client() if session is None else client
         queries, size = queries_and_size(anonymous, url)
         measured.append((name, url, session, queries, size))
+        cold, warm, cold_queries = cold_and_warm(anonymous, url)
+        print(
+            f"{name:13s} in process: cold {cold:5.1f} ms ({cold_queries} queries), "
+            f"warm {warm:5.1f} ms ({queries} queries)"
+        )
 
     if os.environ.get("BENCH_PROFILE"):
         for name, url, session, _, _ in measured:
@@ -253,21 +343,22 @@ def run() -> None:
     server = start_gunicorn(port)
     sampler = RssSampler(server.pid)
     sampler.start()
+    meter = CpuMeter(server.pid)
     rows = []
     try:
         for name, url, session, queries, size in measured:
-            bare_url = f"/__bench__/bare/{size}/"
-            asyncio.run(load(port, url, session, WARMUP))
-            page = asyncio.run(load(port, url, session, DURATION))
-            asyncio.run(load(port, bare_url, None, WARMUP))
-            bare = asyncio.run(load(port, bare_url, None, DURATION))
+            load_before = os.getloadavg()[0]
+            page = measure(meter, port, url, session)
+            bare = measure(meter, port, f"/__bench__/bare/{size}/", None)
             rows.append((name, queries, size, page, bare))
             print(
                 f"{name:13s} {page['rps']:7.1f} req/s  p50 {page['p50']:6.1f} ms  "
-                f"p95 {page['p95']:6.1f} ms  | bare {bare['rps']:7.1f} req/s  "
-                f"p50 {bare['p50']:5.1f} ms  | throughput ratio {page['rps'] / bare['rps']:.2f}  "
-                f"p50 ratio {page['p50'] / bare['p50']:.1f}x  | {queries} queries  "
-                f"{size / 1024:.0f} KiB  errors {page['errors'] + bare['errors']}",
+                f"p95 {page['p95']:6.1f} ms  CPU {page['cpu_ms']:5.2f} ms/req  | bare "
+                f"{bare['rps']:7.1f} req/s  p50 {bare['p50']:5.1f} ms  CPU {bare['cpu_ms']:5.2f}"
+                f" ms/req  | throughput ratio {page['rps'] / bare['rps']:.2f}  CPU ratio "
+                f"{bare['cpu_ms'] / page['cpu_ms']:.2f}  p50 ratio "
+                f"{page['p50'] / bare['p50']:.1f}x  | {queries} queries  {size / 1024:.0f} KiB  "
+                f"errors {page['errors'] + bare['errors']}  load {load_before:.1f}",
                 flush=True,
             )
     finally:
@@ -282,15 +373,17 @@ def run() -> None:
 
 def print_markdown(rows, peak: int) -> None:
     print(
-        "\n| page | req/s | p50 ms | p95 ms | bare req/s | bare p50 ms | req/s ratio "
-        "| p50 ratio | queries | size |"
+        "\n| page | req/s | p50 ms | p95 ms | CPU ms/req | bare req/s | bare p50 ms "
+        "| bare CPU ms/req | req/s ratio | CPU ratio | p50 ratio | queries | size |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- |" + " ---: |" * 12)
     for name, queries, size, page, bare in rows:
         print(
             f"| {name} | {page['rps']:.0f} | {page['p50']:.1f} | {page['p95']:.1f} "
-            f"| {bare['rps']:.0f} | {bare['p50']:.1f} | {page['rps'] / bare['rps']:.2f} "
-            f"| {page['p50'] / bare['p50']:.1f}× | {queries} | {size / 1024:.0f} KiB |"
+            f"| {page['cpu_ms']:.2f} | {bare['rps']:.0f} | {bare['p50']:.1f} "
+            f"| {bare['cpu_ms']:.2f} | {page['rps'] / bare['rps']:.2f} "
+            f"| {bare['cpu_ms'] / page['cpu_ms']:.2f} | {page['p50'] / bare['p50']:.1f}× "
+            f"| {queries} | {size / 1024:.0f} KiB |"
         )
     print(f"\nPeak RSS of a gunicorn worker: {peak / 2**20:.0f} MiB")
 

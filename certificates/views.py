@@ -7,24 +7,54 @@ import time
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from content.page_cache import CSRF_PLACEHOLDER
 
 from . import services
 from .models import Certificate
 from .permissions import can_download
 
 VERIFY_RATE_DEFAULT = (30, 60)  # requests per IP and window in seconds
+_redis_clients: dict[int, object] = {}
 
 
 def _verification_rate_exceeded(request: HttpRequest) -> bool:
-    """A fixed window per client IP in the shared cache (the database cache in production)."""
+    """A fixed window per client IP in the shared cache (Redis, or the database cache).
+
+    With Redis it is one round trip (INCR; the request that opens the window sets the expiry);
+    other caches use incr(), and add() when the window is new.
+    """
     limit, window = getattr(settings, "CERTIFICATE_VERIFY_RATE", VERIFY_RATE_DEFAULT)
     ip = get_adapter(request).get_client_ip(request)
     key = f"certificates:verify:{ip}:{int(time.time() // window)}"
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        redis_key = backend.make_and_validate_key(key)
+        # Django builds a new client object for every call (costly in redis-py); one per cache
+        # backend instance (per thread) is enough: it shares the backend's connection pool.
+        client = _redis_clients.get(id(backend))
+        if client is None:
+            client = _redis_clients[id(backend)] = backend._cache.get_client(write=True)
+        count = client.incr(redis_key)
+        if count == 1:
+            client.expire(redis_key, window + 1)
+        return count > limit
+    # incr() first: an open window (the usual case) costs one operation, not two.
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # no window yet
+        pass
     if cache.add(key, 1, timeout=window + 1):
         return False
     try:
@@ -34,13 +64,74 @@ def _verification_rate_exceeded(request: HttpRequest) -> bool:
 
 
 def _published_certificate(code: str) -> Certificate:
-    """Certificates whose PDF exists; an unknown or still unrendered code is a plain 404."""
-    return get_object_or_404(
-        Certificate.objects.exclude(status=Certificate.Status.PENDING).select_related(
-            "replaced_by"
-        ),
-        verification_code=code,
+    """Certificates whose PDF exists; an unknown or still unrendered code is a plain 404.
+
+    Only what the public page shows is loaded (status and the frozen snapshot), in plain SQL:
+    the ORM's query building costs five times the lookup itself on this public, rate-limited
+    page. The instance is what `.only("status", "snapshot")` would give.
+    """
+    quote = connection.ops.quote_name
+    meta = Certificate._meta
+    column = {name: quote(meta.get_field(name).column) for name in ("id", "status", "snapshot")}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column['id']}, {column['status']}, {column['snapshot']}"  # noqa: S608
+            f" FROM {quote(meta.db_table)}"
+            f" WHERE {quote(meta.get_field('verification_code').column)} = %s"
+            f" AND {column['status']} <> %s",
+            [code, Certificate.Status.PENDING.value],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    pk, status, snapshot = row
+    field = meta.get_field("snapshot")
+    expression = field.get_col(meta.db_table)
+    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
+        connection
+    ):
+        snapshot = converter(snapshot, expression, connection)
+    # from_db() takes the values in the model's field order.
+    values = {"id": pk, "status": status, "snapshot": snapshot}
+    names = [f.attname for f in meta.concrete_fields if f.attname in values]
+    return Certificate.from_db(connection.alias, names, [values[name] for name in names])
+
+
+# Rendered verification pages for anonymous visitors, by everything they show (language, path,
+# the public facts): an entry can't go stale, a changed status is a different key. Per process.
+_VERIFY_PAGES: dict[tuple, str] = {}
+_VERIFY_PAGES_MAX = 500
+
+
+def _renders_the_same_for_everybody(request: HttpRequest) -> bool:
+    """Anonymous, no session and no pending messages: only the CSRF token is personal."""
+    return not (
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        or request.COOKIES.get("messages")
+        or request.GET
+        or request.user.is_authenticated
     )
+
+
+def _verification_page(request: HttpRequest, context: dict) -> HttpResponse:
+    if not _renders_the_same_for_everybody(request):
+        return render(request, "certificates/verify.html", context)
+    facts = context["facts"]
+    key = (
+        translation.get_language(),
+        request.path,
+        tuple(sorted(facts.items())),
+        context["certificate"].snapshot.get("issued_on_text"),
+    )
+    html = _VERIFY_PAGES.get(key)
+    if html is None:
+        html = render_to_string(
+            "certificates/verify.html", {**context, "csrf_token": CSRF_PLACEHOLDER}, request
+        )
+        if len(_VERIFY_PAGES) >= _VERIFY_PAGES_MAX:
+            _VERIFY_PAGES.clear()
+        _VERIFY_PAGES[key] = html
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, escape(get_token(request))))
 
 
 def _rate_limited(request: HttpRequest) -> HttpResponse:
@@ -51,7 +142,7 @@ def _rate_limited(request: HttpRequest) -> HttpResponse:
 
 def _no_index(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Cache-Control"] = "no-cache, max-age=0"
+    response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -62,10 +153,8 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         return _no_index(_rate_limited(request))
     certificate = _published_certificate(code)
     return _no_index(
-        render(
-            request,
-            "certificates/verify.html",
-            {"certificate": certificate, "facts": services.public_facts(certificate)},
+        _verification_page(
+            request, {"certificate": certificate, "facts": services.public_facts(certificate)}
         )
     )
 

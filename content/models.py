@@ -6,7 +6,11 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from . import page_cache
 from .blocks import RICH_TEXT_FEATURES, PageBodyBlock
+
+# Every process that loads the models drops cached page content when pages change.
+page_cache.connect()
 
 
 class HomePage(Page):
@@ -24,17 +28,21 @@ class HomePage(Page):
         verbose_name = _("Startseite")
 
     def route(self, request, path_components):
-        """Resolve a deep URL with two queries instead of two per tree level.
+        """Resolve a deep URL without queries while the content is unchanged.
 
-        Pages below the home page have unique URL paths, so the target can be looked up
-        directly; anything unusual (drafts, unknown paths) falls back to Wagtail's routing.
+        Pages below the home page have unique URL paths, so the target is looked up directly
+        (two queries), then kept in the content cache (content/page_cache.py) until any page
+        changes; anything unusual (drafts, unknown paths) falls back to Wagtail's routing.
         """
         if path_components:
             url_path = f"{self.url_path}{'/'.join(path_components)}/"
-            page = Page.objects.live().filter(url_path=url_path).first()
+            page = page_cache.live_page_at(url_path, request=request)
             if page is not None:
-                return RouteResult(page.specific)
+                return RouteResult(page)
         return super().route(request, path_components)
+
+    def get_view_restrictions(self):
+        return page_cache.view_restrictions(self)
 
 
 class StandardPage(Page):
@@ -51,3 +59,6 @@ class StandardPage(Page):
     class Meta:
         verbose_name = _("Standardseite")
         verbose_name_plural = _("Standardseiten")
+
+    def get_view_restrictions(self):
+        return page_cache.view_restrictions(self)

@@ -3,7 +3,7 @@
 from django.contrib.auth.views import redirect_to_login
 from django.template.response import TemplateResponse
 
-from .models import CoursePage, Enrollment
+from .models import CoursePage, Enrollment, LessonPage
 
 
 def course_path_of(page) -> str:
@@ -30,16 +30,26 @@ def can_read_course_content(*, user, enrollment: Enrollment | None) -> bool:
 
 def serve_for_learners(page, request, serve, *args, **kwargs):
     """Serve a module or lesson page, or explain how to get access (never a bare 403)."""
+    from .progress import course_id_for_path, course_outline, lesson_reader_state
+
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    # One query for enrolment and course together; the course alone only when not enrolled.
-    enrollment = (
-        Enrollment.objects.active()
-        .select_related("course")
-        .filter(user=request.user, course__path=course_path_of(page))
-        .first()
-    )
-    course = enrollment.course if enrollment else course_of(page)
+    # The course comes from the content cache. On a lesson, one query brings the enrolment
+    # together with everything else the page shows of the person (see lesson_reader_state).
+    course_id = course_id_for_path(course_path_of(page), request=request)
+    if course_id is None:  # a tree Wagtail's page types rule out; no one can be enrolled
+        enrollment, course = None, course_of(page)
+    else:
+        outline = course_outline(course_id, request=request)
+        course = outline.course
+        if isinstance(page, LessonPage):
+            state = lesson_reader_state(user=request.user, outline=outline, lesson_id=page.pk)
+            request.lms_reader_state = state
+            enrollment = state.enrollment
+        else:
+            enrollment = (
+                Enrollment.objects.active().filter(user=request.user, course=course).first()
+            )
     if not can_read_course_content(user=request.user, enrollment=enrollment):
         return TemplateResponse(
             request,

@@ -9,12 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
+from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from content import page_cache
+
 from .attendance import WorkshopShare, attendance_overview
-from .models import CoursePage, LessonCompletion, LessonPage, ModulePage
+from .models import (
+    CoursePage,
+    Enrollment,
+    LessonCompletion,
+    LessonPage,
+    ModulePage,
+    QuizAttempt,
+    ReflectionAnswer,
+    WorkshopDate,
+    WorkshopRegistration,
+)
 
 
 class ModuleStatus:
@@ -38,6 +53,11 @@ class ModuleState:
     @property
     def done_count(self) -> int:
         return sum(1 for state in self.lessons if state.done)
+
+    @property
+    def done_pattern(self) -> tuple[bool, ...]:
+        """Which of the module's lessons are done, in order (a key for cached markup)."""
+        return tuple(state.done for state in self.lessons)
 
     @property
     def lessons_complete(self) -> bool:
@@ -131,6 +151,17 @@ class CourseProgress:
             )
         return items
 
+    @property
+    def state_key(self) -> tuple:
+        """Everything the progress sections show that depends on the person (done lessons,
+        attendance, the workshop share): a key for cached markup, with the content version."""
+        share = self.workshop_share
+        return (
+            self.course.pk,
+            tuple((state.module.pk, state.done_pattern, state.attended) for state in self.modules),
+            (share.percent, share.units, share.attended) if share is not None else None,
+        )
+
     def module_state_for(self, module_id: int) -> ModuleState | None:
         return next((state for state in self.modules if state.module.pk == module_id), None)
 
@@ -173,6 +204,60 @@ def course_structure(courses) -> tuple[list[ModulePage], list[LessonPage]]:
     return modules, lessons
 
 
+@dataclass(frozen=True)
+class CourseOutline:
+    """A course with its live modules and lessons in tree order, the same for everybody.
+
+    Built once per content version and worker process (`course_outline`); the pages carry their
+    address as `link`, so templates need no URL lookups. Shared between requests: read only.
+    """
+
+    course: CoursePage
+    modules: tuple[ModulePage, ...]
+    lessons: tuple[LessonPage, ...]
+
+    @property
+    def lesson_ids(self) -> list[int]:
+        return [lesson.pk for lesson in self.lessons]
+
+
+def _attach_links(pages) -> None:
+    """`page.link`: the page's address as `{% pageurl %}` would give it (relative when there is
+    only one site); computed without a request, so it can be shared."""
+    holder = SimpleNamespace()  # caches the site root paths for this batch
+    for page in pages:
+        parts = page.get_url_parts(request=holder)
+        if parts is None or parts[2] is None:
+            page.link = None
+        elif len(page._get_site_root_paths(holder)) == 1:
+            page.link = parts[2]
+        else:
+            page.link = parts[1] + parts[2]
+
+
+def _build_outline(course_id: int) -> CourseOutline:
+    course = CoursePage.objects.get(pk=course_id)
+    modules, lessons = course_structure([course])
+    _attach_links([course, *modules, *lessons])
+    return CourseOutline(course=course, modules=tuple(modules), lessons=tuple(lessons))
+
+
+def course_outline(course_id: int, *, request) -> CourseOutline:
+    """The outline of one course, from this process's content cache (two queries to build)."""
+    return page_cache.cached(
+        ("outline", course_id), lambda: _build_outline(course_id), request=request
+    )
+
+
+def course_id_for_path(path: str, *, request) -> int | None:
+    """The id of the course at tree path `path` (live or not), cached like the outline."""
+
+    def lookup():
+        return CoursePage.objects.filter(path=path).values_list("pk", flat=True).first()
+
+    return page_cache.cached(("course-at", path), lookup, request=request)
+
+
 def _module_states(*, course, modules, lessons, is_done, is_attended) -> list[ModuleState]:
     states = {
         module.path: ModuleState(module=module, attended=is_attended(module.pk))
@@ -186,12 +271,24 @@ def _module_states(*, course, modules, lessons, is_done, is_attended) -> list[Mo
     return list(states.values())
 
 
-def progress_for_courses(*, user, courses: list[CoursePage]) -> dict[int, CourseProgress]:
-    """Progress for several courses at once: four queries (a fifth for workshop attendance),
-    whatever the number of lessons."""
+def progress_for_courses(
+    *, user, courses: list[CoursePage], request=None
+) -> dict[int, CourseProgress]:
+    """Progress for several courses at once: three queries (a fourth for workshop attendance),
+    whatever the number of lessons.
+
+    With `request` (pages), the course structure comes from the content cache instead of two
+    queries, and the returned progress refers to the shared outline pages (read only).
+    """
     if not courses:
         return {}
-    modules, lessons = course_structure(courses)
+    if request is not None:
+        outlines = [course_outline(course.pk, request=request) for course in courses]
+        modules = [module for outline in outlines for module in outline.modules]
+        lessons = [lesson for outline in outlines for lesson in outline.lessons]
+        courses = [outline.course for outline in outlines]
+    else:
+        modules, lessons = course_structure(courses)
     done_ids = set(
         LessonCompletion.objects.filter(
             user=user, lesson_id__in=[lesson.pk for lesson in lessons]
@@ -214,8 +311,23 @@ def progress_for_courses(*, user, courses: list[CoursePage]) -> dict[int, Course
     }
 
 
-def course_progress(*, user, course: CoursePage) -> CourseProgress:
-    return progress_for_courses(user=user, courses=[course])[course.pk]
+def outline_progress(outline: CourseOutline, done_ids) -> CourseProgress:
+    """Progress from an outline and the completed lesson ids, without workshop attendance
+    (for pages that don't show it: module states count as not attended)."""
+    return CourseProgress(
+        course=outline.course,
+        modules=_module_states(
+            course=outline.course,
+            modules=outline.modules,
+            lessons=outline.lessons,
+            is_done=done_ids.__contains__,
+            is_attended=lambda module_id: False,
+        ),
+    )
+
+
+def course_progress(*, user, course: CoursePage, request=None) -> CourseProgress:
+    return progress_for_courses(user=user, courses=[course], request=request)[course.pk]
 
 
 def progress_for_enrollments(enrollments) -> dict[int, CourseProgress]:
@@ -255,3 +367,190 @@ def progress_for_enrollments(enrollments) -> dict[int, CourseProgress]:
         )
         for enrollment in enrollments
     }
+
+
+# --- The reader's state on a lesson page, in one query ------------------------------------
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    """What the lesson page shows of the latest relevant attempt at a knowledge check."""
+
+    passed: bool
+    score: int
+
+
+@dataclass(frozen=True)
+class LessonReaderState:
+    enrollment: Enrollment | None
+    done_ids: frozenset[int]
+    # Per knowledge check: the latest passed attempt, else the latest attempt.
+    latest_attempts: dict[str, AttemptSummary]
+    # Reflection questions the person has written a note for.
+    answered_blocks: frozenset[str]
+
+
+def _lesson_state_sql(lesson_count: int) -> str:
+    quote = connection.ops.quote_name
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    def col(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    lessons = ", ".join(["%s"] * lesson_count) or "NULL"
+    E, C, A, R = Enrollment, LessonCompletion, QuizAttempt, ReflectionAnswer
+    # The attempts come first: their columns give every column of the UNION its type
+    # (PostgreSQL types a NULL-only column as text, which then clashes). Only table and column
+    # names from the models go into the text; every value is a parameter.
+    return (
+        f"SELECT 2, {col(A, 'id')}, {col(A, 'block_id')}, {col(A, 'passed')},"  # noqa: S608
+        f" {col(A, 'score')}, {col(A, 'submitted_at')} FROM {table(A)}"
+        f" WHERE {col(A, 'user')} = %s AND {col(A, 'lesson')} = %s"
+        f" UNION ALL SELECT 0, {col(E, 'id')}, {col(E, 'status')}, NULL, NULL,"
+        f" {col(E, 'completed_at')} FROM {table(E)}"
+        f" WHERE {col(E, 'user')} = %s AND {col(E, 'course')} = %s AND {col(E, 'status')} <> %s"
+        f" UNION ALL SELECT 1, {col(C, 'lesson')}, NULL, NULL, NULL, NULL FROM {table(C)}"
+        f" WHERE {col(C, 'user')} = %s AND {col(C, 'lesson')} IN ({lessons})"
+        f" UNION ALL SELECT 3, {col(R, 'id')}, {col(R, 'block_id')}, NULL, NULL, NULL"
+        f" FROM {table(R)} WHERE {col(R, 'user')} = %s AND {col(R, 'lesson')} = %s"
+    )
+
+
+def lesson_reader_state(*, user, outline: CourseOutline, lesson_id: int) -> LessonReaderState:
+    """Enrolment, completed lessons of the course, check results and answered reflections of
+    one person on one lesson: one query (a UNION of four indexed lookups) instead of four.
+
+    Written in SQL because the ORM would need four queries, and compiling them costs more than
+    running them; the result is the same as the ORM lookups' (tests/courses/test_page_caching.py
+    compares them).
+    """
+    lesson_ids = outline.lesson_ids
+    params = [
+        *(user.pk, lesson_id),
+        *(user.pk, outline.course.pk, Enrollment.Status.WITHDRAWN.value),
+        *(user.pk, *lesson_ids),
+        *(user.pk, lesson_id),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_lesson_state_sql(len(lesson_ids)), params)
+        rows = cursor.fetchall()
+    enrollment, done, attempts, answered = None, set(), [], set()
+    for kind, number, text, flag, score, moment in rows:
+        if kind == 0:
+            enrollment = _enrollment_from_row(
+                user=user, pk=number, course=outline.course.pk, status=text, completed_at=moment
+            )
+            enrollment.course = outline.course
+        elif kind == 1:
+            done.add(number)
+        elif kind == 2:
+            attempts.append((moment, number, text, bool(flag), score))
+        else:
+            answered.add(text)
+    latest: dict[str, AttemptSummary] = {}
+    for _moment, _pk, block_id, passed, score in sorted(attempts):
+        if passed or block_id not in latest or not latest[block_id].passed:
+            latest[block_id] = AttemptSummary(passed=passed, score=score)
+    return LessonReaderState(
+        enrollment=enrollment,
+        done_ids=frozenset(done),
+        latest_attempts=latest,
+        answered_blocks=frozenset(answered),
+    )
+
+
+def _from_db(model, field_name: str, value):
+    """A raw column value as the ORM would return it (e.g. datetimes on SQLite)."""
+    expression = model._meta.get_field(field_name).get_col(model._meta.db_table)
+    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
+        connection
+    ):
+        value = converter(value, expression, connection)
+    return value
+
+
+def _enrollment_from_row(*, user, pk, **columns) -> Enrollment:
+    """An Enrollment as `.only(*columns)` would give it (other fields load on access)."""
+    values = {"id": pk, "user_id": user.pk}
+    for name, value in columns.items():
+        values[Enrollment._meta.get_field(name).attname] = _from_db(Enrollment, name, value)
+    # from_db() takes the values in the model's field order.
+    names = [f.attname for f in Enrollment._meta.concrete_fields if f.attname in values]
+    enrollment = Enrollment.from_db(connection.alias, names, [values[name] for name in names])
+    enrollment.user = user
+    return enrollment
+
+
+# --- The person's own courses for "Mein Lernbereich", in one query ---------------------------
+
+
+def _dashboard_sql() -> str:
+    quote = connection.ops.quote_name
+    E, C, R, D = Enrollment, LessonCompletion, WorkshopRegistration, WorkshopDate
+
+    def col(model, name, alias=None):
+        column = quote(model._meta.get_field(name).column)
+        return f"{alias}.{column}" if alias else column
+
+    # Only table and column names from the models go into the text; values are parameters.
+    return (
+        f"SELECT 0, {col(E, 'id')}, {col(E, 'course')}, {col(E, 'status')},"  # noqa: S608
+        f" {col(E, 'enrolled_at')}, {col(E, 'completed_at')} FROM {quote(E._meta.db_table)}"
+        f" WHERE {col(E, 'user')} = %s AND {col(E, 'status')} <> %s"
+        f" UNION ALL SELECT 1, {col(C, 'lesson')}, NULL, NULL, NULL, NULL"
+        f" FROM {quote(C._meta.db_table)} WHERE {col(C, 'user')} = %s"
+        f" UNION ALL SELECT 2, {col(R, 'id', 'r')}, {col(R, 'date', 'r')}, {col(R, 'status', 'r')},"
+        f" NULL, NULL FROM {quote(R._meta.db_table)} r"
+        f" INNER JOIN {quote(D._meta.db_table)} d ON d.{col(D, 'id')} = {col(R, 'date', 'r')}"
+        f" WHERE {col(R, 'user', 'r')} = %s AND {col(R, 'status', 'r')} IN (%s, %s)"
+        f" AND {col(D, 'ends_at', 'd')} > %s"
+    )
+
+
+@dataclass(frozen=True)
+class LearnerCourses:
+    enrollments: list[Enrollment]  # active, newest first
+    done_ids: frozenset[int]  # every lesson the person completed
+    # Registered or waitlisted for a date that hasn't ended: (registration id, date id, status)
+    upcoming_registrations: list[tuple[int, int, str]]
+
+
+def learner_courses(*, user) -> LearnerCourses:
+    """The person's active enrolments, completed lessons and upcoming workshop registrations:
+    one query (the ORM needs three). Enrolments in courses that aren't live are left to the
+    caller (the course outline knows); the registrations' dates are the caller's to load."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    active = [WorkshopRegistration.Status.REGISTERED, WorkshopRegistration.Status.WAITLISTED]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _dashboard_sql(),
+            [
+                *(user.pk, Enrollment.Status.WITHDRAWN.value),
+                user.pk,
+                *(user.pk, *(status.value for status in active), now),
+            ],
+        )
+        rows = cursor.fetchall()
+    enrollments, done, registrations = [], set(), []
+    for kind, number, other_id, status, enrolled_at, completed_at in rows:
+        if kind == 1:
+            done.add(number)
+        elif kind == 2:
+            registrations.append((number, other_id, status))
+        else:
+            enrollments.append(
+                _enrollment_from_row(
+                    user=user,
+                    pk=number,
+                    course=other_id,
+                    status=status,
+                    enrolled_at=enrolled_at,
+                    completed_at=completed_at,
+                )
+            )
+    enrollments.sort(key=lambda enrollment: (enrollment.enrolled_at, enrollment.pk), reverse=True)
+    return LearnerCourses(
+        enrollments=enrollments, done_ids=frozenset(done), upcoming_registrations=registrations
+    )

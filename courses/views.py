@@ -1,33 +1,91 @@
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from content import page_cache
 
 from . import services
 from .access import active_enrollment, course_of
 from .models import CoursePage, Enrollment, LessonPage, QuizAttempt, ReflectionAnswer
-from .progress import course_progress, progress_for_courses
+from .progress import (
+    course_outline,
+    course_progress,
+    learner_courses,
+    lesson_reader_state,
+    outline_progress,
+)
 
 # --- Page contexts (called from the pages' get_context) ----------------------------------
+#
+# Everything that is the same for every reader (the course outline, page addresses, rendered
+# lesson blocks) comes from the content cache (content/page_cache.py); what belongs to the
+# person (enrolment, completions, check results, notes) is read on every request.
+
+# Lesson blocks whose output depends on the reader; all others are rendered once per version.
+INTERACTIVE_BLOCKS = frozenset({"knowledge_check", "reflection"})
+
+
+@dataclass(frozen=True)
+class BodySegment:
+    """A run of non-interactive blocks as HTML, or one interactive block."""
+
+    html: str = ""
+    block: Any = None
+
+
+def lesson_body(*, request: HttpRequest, lesson: LessonPage) -> tuple[BodySegment, ...]:
+    """The lesson's blocks, the non-interactive ones rendered once per content version and
+    language (with no person in their context: block templates can't show personal data)."""
+
+    def build():
+        segments, static = [], []
+        for block in lesson.body:
+            if block.block_type in INTERACTIVE_BLOCKS:
+                if static:
+                    segments.append(BodySegment(html=mark_safe("".join(static))))
+                    static = []
+                segments.append(BodySegment(block=block))
+            else:
+                static.append(block.render(context={"page": lesson}))
+        if static:
+            segments.append(BodySegment(html=mark_safe("".join(static))))
+        return tuple(segments)
+
+    if not page_cache.shareable(request, lesson):  # a preview (a draft) or an unrouted copy
+        return build()
+    return page_cache.cached(("lesson-body", lesson.pk), build, request=request)
+
+
+def _enrollment_for(request: HttpRequest, course: CoursePage) -> Enrollment | None:
+    """The reader's active enrolment: found by serve_for_learners, or looked up here."""
+    if hasattr(request, "lms_enrollment"):
+        return request.lms_enrollment
+    return active_enrollment(user=request.user, course=course)
 
 
 def course_page_context(*, request: HttpRequest, course: CoursePage) -> dict:
-    enrollment = active_enrollment(user=request.user, course=course)
-    context = {"enrollment": enrollment, "modules": course.get_modules()}
+    outline = course_outline(course.pk, request=request)
+    enrollment = _enrollment_for(request, course)
+    context = {"enrollment": enrollment, "modules": outline.modules, "outline": outline}
     if enrollment:
-        progress = course_progress(user=request.user, course=course)
+        progress = course_progress(user=request.user, course=course, request=request)
         context.update(progress=progress, missing=progress.missing())
     return context
 
 
 def module_page_context(*, request: HttpRequest, module) -> dict:
     course = getattr(request, "lms_course", None) or course_of(module)
-    progress = course_progress(user=request.user, course=course)
+    progress = course_progress(user=request.user, course=course, request=request)
     return {
-        "course": course,
+        "course": progress.course,
         "progress": progress,
         "module_state": progress.module_state_for(module.pk),
         "enrollment": getattr(request, "lms_enrollment", None),
@@ -36,43 +94,44 @@ def module_page_context(*, request: HttpRequest, module) -> dict:
 
 def lesson_page_context(*, request: HttpRequest, lesson: LessonPage) -> dict:
     course = getattr(request, "lms_course", None) or course_of(lesson)
-    progress = course_progress(user=request.user, course=course)
+    outline = course_outline(course.pk, request=request)
+    state = getattr(request, "lms_reader_state", None)
+    if state is None:  # not served through serve_for_learners (e.g. a preview)
+        state = lesson_reader_state(user=request.user, outline=outline, lesson_id=lesson.pk)
+    # The lesson page shows no workshop attendance: progress without it, no extra query.
+    progress = outline_progress(outline, state.done_ids)
     lessons = progress.lessons
-    position = next((i for i, state in enumerate(lessons) if state.lesson.pk == lesson.pk), None)
+    position = next((i for i, s in enumerate(lessons) if s.lesson.pk == lesson.pk), None)
     module_state = next(
-        (state for state in progress.modules if lesson.path.startswith(state.module.path)), None
+        (module for module in progress.modules if lesson.path.startswith(module.module.path)),
+        None,
     )
-    has_checks = any(block.block_type == "knowledge_check" for block in lesson.body)
-    has_reflections = any(block.block_type == "reflection" for block in lesson.body)
-    attempts = _latest_attempts(user=request.user, lesson=lesson) if has_checks else {}
+    body = lesson_body(request=request, lesson=lesson)
+    has_checks = any(
+        segment.block is not None and segment.block.block_type == "knowledge_check"
+        for segment in body
+    )
     shown_attempt = _attempt_to_show(request=request, lesson=lesson) if has_checks else None
     return {
-        "course": course,
-        "progress": progress,
+        "course": outline.course,
         "module_state": module_state,
-        "enrollment": getattr(request, "lms_enrollment", None),
-        "is_done": position is not None and lessons[position].done,
+        "enrollment": getattr(request, "lms_enrollment", state.enrollment),
+        "body": body,
+        "is_done": lesson.pk in state.done_ids,
         "previous_lesson": lessons[position - 1].lesson if position else None,
         "next_lesson": lessons[position + 1].lesson
         if position is not None and position + 1 < len(lessons)
         else None,
-        "latest_attempts": attempts,
+        "latest_attempts": state.latest_attempts,
         "shown_attempt": shown_attempt,
+        # Notes are personal text: loaded only when the person wrote one here.
         "reflection_answers": {
             answer.block_id: answer
             for answer in ReflectionAnswer.objects.filter(user=request.user, lesson=lesson)
         }
-        if has_reflections
+        if state.answered_blocks
         else {},
     }
-
-
-def _latest_attempts(*, user, lesson) -> dict[str, QuizAttempt]:
-    latest: dict[str, QuizAttempt] = {}
-    for attempt in QuizAttempt.objects.filter(user=user, lesson=lesson).order_by("submitted_at"):
-        if attempt.passed or attempt.block_id not in latest or not latest[attempt.block_id].passed:
-            latest[attempt.block_id] = attempt
-    return latest
 
 
 def _attempt_to_show(*, request, lesson) -> QuizAttempt | None:
@@ -86,7 +145,12 @@ def _attempt_to_show(*, request, lesson) -> QuizAttempt | None:
 # --- Actions -----------------------------------------------------------------------------
 
 
+MAX_ID = 2**63 - 1  # larger ids can't exist (and SQLite can't even compare them)
+
+
 def _live_page(model, pk):
+    if pk > MAX_ID:
+        raise Http404
     return get_object_or_404(model.objects.live(), pk=pk)
 
 
@@ -173,19 +237,24 @@ def save_reflection(request: HttpRequest, lesson_id: int, block_id: str) -> Http
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    enrollments = list(
-        Enrollment.objects.active()
-        .filter(user=request.user, course__live=True)
-        .select_related("course")
-        .order_by("-enrolled_at")
-    )
-    courses = [enrollment.course for enrollment in enrollments]
-    progress = progress_for_courses(user=request.user, courses=courses)
-    items = [
-        {"enrollment": enrollment, "course": course, "progress": progress[course.pk]}
-        for enrollment, course in zip(enrollments, courses, strict=True)
-    ]
-    return render(request, "courses/dashboard.html", {"items": items})
+    # One query for the enrolments and completions; courses, their lessons and addresses come
+    # from the content cache. Nothing here shows workshop attendance, so it isn't looked up.
+    mine = learner_courses(user=request.user)
+    items = []
+    for enrollment in mine.enrollments:
+        outline = course_outline(enrollment.course_id, request=request)
+        if not outline.course.live:
+            continue
+        enrollment.course = outline.course
+        items.append(
+            {
+                "enrollment": enrollment,
+                "course": outline.course,
+                "progress": outline_progress(outline, mine.done_ids),
+            }
+        )
+    context = {"items": items, "upcoming_registrations": mine.upcoming_registrations}
+    return render(request, "courses/dashboard.html", context)
 
 
 @login_required
@@ -215,10 +284,13 @@ def notes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    # NUL can't reach the database (PostgreSQL refuses it); double quotes are query syntax for
+    # SQLite's full-text search, and the search box offers no phrase syntax: words only.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
+    terms = query.replace('"', " ").strip()
     results = None
-    if query:
-        results = Paginator(LessonPage.objects.live().search(query), 20).get_page(
+    if terms:
+        results = Paginator(LessonPage.objects.live().search(terms), 20).get_page(
             request.GET.get("seite")
         )
     return render(request, "courses/search.html", {"query": query, "results": results})

@@ -6,6 +6,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from content import page_cache
 from content.blocks import RICH_TEXT_FEATURES
 
 from ..blocks import LessonBodyBlock
@@ -30,6 +31,9 @@ class CourseIndexPage(Page):
 
     def get_courses(self):
         return CoursePage.objects.live().public().child_of(self).order_by("path")
+
+    def get_view_restrictions(self):
+        return page_cache.view_restrictions(self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -119,6 +123,9 @@ class CoursePage(Page):
     def get_modules(self):
         return ModulePage.objects.live().child_of(self).order_by("path")
 
+    def get_view_restrictions(self):
+        return page_cache.view_restrictions(self)
+
     def get_context(self, request, *args, **kwargs):
         from ..views import course_page_context
 
@@ -173,6 +180,9 @@ class ModulePage(Page):
     def get_course(self) -> CoursePage:
         return CoursePage.objects.parent_of(self).get()
 
+    def get_view_restrictions(self):
+        return page_cache.view_restrictions(self)
+
     def serve(self, request, *args, **kwargs):
         from ..access import serve_for_learners
 
@@ -209,6 +219,9 @@ class LessonPage(Page):
 
     def reflection_block_ids(self) -> set[str]:
         return {block.id for block in self.body if block.block_type == "reflection"}
+
+    def get_view_restrictions(self):
+        return page_cache.view_restrictions(self)
 
     def serve(self, request, *args, **kwargs):
         from ..access import serve_for_learners

@@ -10,7 +10,8 @@ from courses import services
 from courses.models import LessonCompletion, LessonPage, QuizAttempt, ReflectionAnswer
 from tests.factories import UserFactory, build_course
 
-MAX_QUERIES = 15
+# Exact counts per page: tests/courses/test_page_caching.py (lesson 6, course 9, dashboard 5).
+MAX_QUERIES = 9
 
 
 def lessons_of(course):
