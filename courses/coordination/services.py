@@ -103,6 +103,9 @@ def read_addresses(*, text: str = "", upload=None) -> list[tuple[int, str]]:
     for line_number, line in enumerate(text.splitlines(), start=1):
         for cell in _cells(line, line_number):
             for part in _EMAIL_SPLIT.split(cell.strip()):
+                # A quoted CSV cell with a line break inside (Alt+Enter in Excel) arrives split
+                # over two lines, each with a stray quote: the quotes are not part of an address.
+                part = part.strip('"').strip()
                 if part:
                     values.append((line_number, part))
     if len(values) > MAX_IMPORT_ROWS:

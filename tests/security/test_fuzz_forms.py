@@ -679,6 +679,7 @@ cell = st.one_of(
     confirm=st.booleans(),
 )
 @example(rows=[["=1+1@example.org", "+cmd@example.org"]], as_upload=True, confirm=True)
+@example(rows=[["person@example.org\n"]], as_upload=False, confirm=True)  # found in CI
 @example(rows=[["a\x00@example.org"]], as_upload=True, confirm=False)
 @example(rows=[["x" * 140_000 + "@example.org", "b@example.org"]], as_upload=False, confirm=False)
 @example(rows=[["a" * 64 + "@" + ".".join(["d" * 63] * 3) + ".de"]], as_upload=True, confirm=True)

@@ -134,3 +134,10 @@ def test_import_finds_people_whose_stored_address_has_capitals(home_page, coordi
         addresses=[(1, "jana.oezdemir@example.org")], course=course, by=coordinator
     )
     assert [(row.person, row.action) for row in rows] == [(person, "enrol")]
+
+
+def test_import_reads_a_quoted_cell_with_a_line_break(home_page, coordinator):
+    from courses.coordination.services import read_addresses
+
+    # csv.writer quotes a cell that ends in a line break; pasted, it spans two lines.
+    assert read_addresses(text='"person@example.org\n"\r\n') == [(1, "person@example.org")]
