@@ -29,9 +29,14 @@ FUZZ_EXAMPLES = max(
 
 def fuzz_settings(max_examples: int = FUZZ_EXAMPLES) -> settings:
     """No example database (CI starts clean), no deadline (the first request warms templates);
-    a failure prints the blob/seed to reproduce it."""
+    a failure prints the blob/seed to reproduce it.
+
+    In CI the examples are derandomised, so a red run is not down to luck and can be re-run;
+    `FUZZ_RANDOM=1` (or any run outside CI) explores fresh examples each time.
+    """
     return settings(
         max_examples=max_examples,
+        derandomize=bool(os.environ.get("CI")) and not os.environ.get("FUZZ_RANDOM"),
         deadline=None,
         database=None,
         print_blob=True,
