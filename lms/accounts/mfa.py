@@ -5,7 +5,7 @@ of many people and edit what everybody learns, so a password alone is not enough
 Participants may switch it on for themselves.
 """
 
-from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter, get_adapter
 from allauth.mfa.models import Authenticator
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +18,7 @@ def requires_mfa(user) -> bool:
 
 
 def has_second_factor(user) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
+    return get_adapter().is_mfa_enabled(user, types=SECOND_FACTOR_TYPES)
 
 
 class MFAAdapter(DefaultMFAAdapter):
