@@ -7,7 +7,7 @@ from wagtail.models import Collection, Locale, Page, Site
 
 from content.models import HomePage
 from lms.accounts.roles import STAFF_ROLES, Role
-from tests.factories import OrganisationFactory, TeamFactory, UserFactory
+from tests.factories import OrganisationFactory, TeamFactory, UserFactory, forget_surnames
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
 # synchronously from the same thread, which is safe here.
@@ -144,6 +144,7 @@ def _fresh_cache_and_media(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+    forget_surnames()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
     cache.clear()

@@ -36,6 +36,31 @@ class TeamFactory(factory.django.DjangoModelFactory):
     kind = Team.Kind.FACILITY
 
 
+_surnames = factory.Faker._get_faker(locale="de_DE")
+_surnames_in_this_test: set[str] = set()
+
+
+def forget_surnames() -> None:
+    """Called before each test: a surname only has to be distinct within one test."""
+    _surnames_in_this_test.clear()
+
+
+def distinct_surname() -> str:
+    """A German surname no other person of this test has, nor contains, nor is contained in.
+
+    Tests assert that one person's name is absent from another person's page: a Faker surname
+    drawn twice (two "Drub"s) or inside another ("Lang" in "Lange") would fail them by chance.
+    """
+    for _ in range(200):
+        name = _surnames.last_name()
+        if not any(name in taken or taken in name for taken in _surnames_in_this_test):
+            break
+    else:  # hundreds of people in one test (reports at scale): a numbered name is distinct
+        name = f"{name} {len(_surnames_in_this_test)}"
+    _surnames_in_this_test.add(name)
+    return name
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     """A verified participant; pass `roles=[Role.COORDINATOR]` for staff roles."""
 
@@ -45,7 +70,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     first_name = factory.Faker("first_name", locale="de_DE")
-    last_name = factory.Faker("last_name", locale="de_DE")
+    last_name = factory.LazyFunction(distinct_surname)
     team = factory.SubFactory(TeamFactory)
     organisation = factory.LazyAttribute(lambda user: user.team.organisation)
     password = factory.django.Password("demo-lms-2026")

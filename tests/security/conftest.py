@@ -92,6 +92,35 @@ def course(home_page):
     return build_course(modules=2, lessons_per_module=1, with_check=True, with_reflection=True)
 
 
+# Names no one else in a test can share by chance: Faker's surnames collide (two "Drub"s
+# made a privacy test fail in CI), and a short surname can hide inside a German word.
+@pytest.fixture
+def participant(home_page, team):
+    return UserFactory(
+        team=team, email="teilnehmende@example.org", first_name="Mira", last_name="Quellenbergova"
+    )
+
+
+@pytest.fixture
+def trainer(home_page):
+    return UserFactory(
+        roles=[Role.TRAINER],
+        email="referentin@example.org",
+        first_name="Ruth",
+        last_name="Trainerowskaja",
+    )
+
+
+@pytest.fixture
+def coordinator(home_page):
+    return UserFactory(
+        roles=[Role.COORDINATOR],
+        email="koordination@example.org",
+        first_name="Kai",
+        last_name="Koordinatorenko",
+    )
+
+
 @pytest.fixture
 def learner_a(participant, course, trainer, coordinator) -> LearnerData:
     return build_learner_data(
@@ -110,7 +139,12 @@ def other_team(other_organisation):
 
 @pytest.fixture
 def participant_b(other_team):
-    return UserFactory(team=other_team, email="b.teilnehmende@example.net")
+    return UserFactory(
+        team=other_team,
+        email="b.teilnehmende@example.net",
+        first_name="Bela",
+        last_name="Wendelsteinova",
+    )
 
 
 @pytest.fixture
