@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -218,6 +218,11 @@ class CertificateNumberCounter(models.Model):
 class CertificateQuerySet(models.QuerySet):
     def valid(self):
         return self.filter(status__in=Certificate.VALID_STATUSES)
+
+    def held_by(self, user) -> "CertificateQuerySet":
+        """A person's own certificates as their lists show them, with the number of the
+        certificate that replaced one (one column, not the whole replacement row)."""
+        return self.filter(user=user).annotate(replacement_number=F("replaced_by__number"))
 
     def visible_to(self, viewer) -> "CertificateQuerySet":
         """Certificates of the people `viewer` may see (User.objects.visible_to decides)."""

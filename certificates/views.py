@@ -172,7 +172,7 @@ def verify_json(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @never_cache
 def my_certificates(request: HttpRequest) -> HttpResponse:
-    certificates = Certificate.objects.filter(user=request.user).select_related("replaced_by")
+    certificates = Certificate.objects.held_by(request.user)
     return render(request, "certificates/my_certificates.html", {"certificates": certificates})
 
 

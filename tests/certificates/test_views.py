@@ -186,3 +186,17 @@ def test_dashboard_shows_the_certificate(client, issued):
     content = client.get(reverse("learner_dashboard")).content.decode()
     assert "Meine Zertifikate" in content
     assert issued.number in content
+
+
+@pytest.mark.parametrize("url_name", ["my_certificates", "learner_dashboard"])
+def test_holder_sees_which_certificate_replaced_the_old_one(
+    client, issued, coordinator, url_name, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.reissue_certificate(
+            certificate=issued, issued_by=coordinator, reason="Namensänderung"
+        )
+    client.force_login(issued.user)
+    content = client.get(reverse(url_name)).content.decode()
+    assert f"durch {new.number}" in content
+    assert content.count(new.number) >= 2  # its own row, and named in the replaced one's

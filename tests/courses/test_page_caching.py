@@ -338,11 +338,12 @@ def test_learner_courses_matches_the_orm(course, participant, trainer):
 
 # --- Query counts: fixed, whatever the size of the course ----------------------------------
 
-# Session, user and roles (3), Wagtail's site and home page (2) come before any page code.
+# Session (1) and the person with their roles (1) come before any page code; Wagtail's site
+# and home page come from the content cache.
 EXPECTED_QUERIES = {
-    "lesson": 6,  # + the reader's state (enrolment, completions, checks, notes): one UNION
-    "course": 9,  # + enrolment, completions, attendance, upcoming workshop dates
-    "dashboard": 5,  # + enrolments/completions/registrations (one UNION), certificates
+    "lesson": 3,  # + the reader's state (enrolment, completions, checks, notes): one UNION
+    "course": 6,  # + enrolment, completions, attendance, upcoming workshop dates
+    "dashboard": 4,  # + enrolments/completions/registrations (one UNION), certificates
 }
 
 
@@ -508,3 +509,49 @@ def test_verification_rate_limit_with_redis_is_one_incr_per_request(rf, settings
     assert [_verification_rate_exceeded(request) for _ in range(4)] == [False] * 3 + [True]
     other = rf.get("/verify/x/", REMOTE_ADDR="192.0.2.8")
     assert _verification_rate_exceeded(other) is False
+
+
+# --- Header and footer (templates/base.html) ------------------------------------------------
+
+
+def _nav_links(html: str) -> list[str]:
+    nav = html.split('aria-label="Hauptnavigation"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'class="lc-nav__link" href="[^"]*">([^<]+)<', nav)
+
+
+def test_header_shows_each_person_their_own_links_and_next_address(
+    course, lesson, participant, trainer, coordinator
+):
+    pages = [course.url, lesson.url, reverse("learner_dashboard")]
+    expected = {
+        "anonymous": ["Kurse"],
+        "participant": ["Kurse", "Mein Lernbereich", "Meine Notizen", "Meine Zertifikate", "Suche"],
+        "trainer": [
+            "Kurse",
+            "Mein Lernbereich",
+            "Meine Notizen",
+            "Meine Zertifikate",
+            "Meine Termine",
+            "Suche",
+            "Verwaltung",
+        ],
+    }
+    people = {"anonymous": None, "participant": participant, "trainer": trainer}
+    # Twice round, so every person also gets the header the others warmed up.
+    for _ in range(2):
+        for who, person in people.items():
+            client = Client(enforce_csrf_checks=True)
+            if person is not None:
+                client.force_login(person)
+            for url in pages[:1] if person is None else pages:
+                html = client.get(url).content.decode()
+                assert _nav_links(html) == expected[who], (who, url)
+                assert ("Abmelden" in html) is (person is not None)
+                assert f'name="next" type="hidden" value="{url}"' in html
+                # The first form is in the cached header (log-out or language): its token is theirs.
+                token = TOKEN.findall(html)[0]
+                response = client.post(
+                    reverse("set_language"),
+                    {"language": "de", "next": url, "csrfmiddlewaretoken": token},
+                )
+                assert response.status_code == 302, (who, url)

@@ -259,9 +259,12 @@ def _count(client, url) -> int:
     return len(context.captured_queries)
 
 
-@pytest.mark.parametrize("page", ["course", "module", "dashboard", "home", "roster", "my_dates"])
+# Not named "page": that is Playwright's fixture, and shadowing it drags in the browser fixtures.
+@pytest.mark.parametrize(
+    "page_kind", ["course", "module", "dashboard", "home", "roster", "my_dates"]
+)
 def test_pages_with_dates_run_a_fixed_number_of_queries(
-    client, learner, trainer, course, module, make_date, learners, home_page, page
+    client, learner, trainer, course, module, make_date, learners, home_page, page_kind
 ):
     counts = []
     for extra in (1, 6):
@@ -272,7 +275,7 @@ def test_pages_with_dates_run_a_fixed_number_of_queries(
                 if not date.registrations.filter(user=person).exists():
                     services.register(user=person, date=date)
         _today(date)
-        viewer = trainer if page in {"roster", "my_dates"} else learner
+        viewer = trainer if page_kind in {"roster", "my_dates"} else learner
         client.force_login(viewer)
         url = {
             "course": course.url,
@@ -281,7 +284,7 @@ def test_pages_with_dates_run_a_fixed_number_of_queries(
             "home": home_page.url,
             "roster": _roster(date),
             "my_dates": reverse("workshop_my_dates"),
-        }[page]
+        }[page_kind]
         counts.append(_count(client, url))
     assert counts[0] == counts[1], counts
 
