@@ -5,14 +5,15 @@ issued, and its PDF is rendered once and stored. Later edits to the person, the 
 template never change an issued certificate; a correction is a re-issue with a new number.
 """
 
+import functools
 import re
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -219,10 +220,15 @@ class CertificateQuerySet(models.QuerySet):
     def valid(self):
         return self.filter(status__in=Certificate.VALID_STATUSES)
 
-    def held_by(self, user) -> "CertificateQuerySet":
-        """A person's own certificates as their lists show them, with the number of the
-        certificate that replaced one (one column, not the whole replacement row)."""
-        return self.filter(user=user).annotate(replacement_number=F("replaced_by__number"))
+    def held_by(self, user, *, limit: int | None = None) -> list["Certificate"]:
+        """A person's own certificates as their lists show them (_certificate_rows.html),
+        newest first: the columns those show, and `replacement_number`, the number of the
+        certificate that replaced one. One query, in SQL written once from the model's
+        metadata: it runs on every dashboard, and compiling the ORM query cost more than
+        running it."""
+        sql = _held_by_sql(connection.vendor, limited=limit is not None)
+        params = [user.pk] if limit is None else [user.pk, limit]
+        return list(self.model.objects.raw(sql, params))
 
     def visible_to(self, viewer) -> "CertificateQuerySet":
         """Certificates of the people `viewer` may see (User.objects.visible_to decides)."""
@@ -234,6 +240,26 @@ class CertificateQuerySet(models.QuerySet):
             # Includes certificates whose holder's account was deleted.
             return self
         return self.filter(user__in=get_user_model().objects.visible_to(viewer))
+
+
+@functools.cache
+def _held_by_sql(vendor: str, *, limited: bool) -> str:
+    quote = connection.ops.quote_name
+    meta = Certificate._meta
+
+    def col(name: str, alias: str = "c") -> str:
+        return f"{alias}.{quote(meta.get_field(name).column)}"
+
+    shown = ("id", "user", "number", "status", "issued_at", "pdf", "snapshot")
+    # Only table and column names go into the text; the person and the limit are parameters.
+    return (
+        f"SELECT {', '.join(col(name) for name in shown)},"  # noqa: S608
+        f" r.{quote(meta.get_field('number').column)} AS {quote('replacement_number')}"
+        f" FROM {quote(meta.db_table)} c LEFT JOIN {quote(meta.db_table)} r"
+        f" ON {col('replaces', 'r')} = {col('id')}"
+        f" WHERE {col('user')} = %s"
+        f" ORDER BY {col('issued_at')} DESC, {col('id')} DESC" + (" LIMIT %s" if limited else "")
+    )
 
 
 class Certificate(models.Model):

@@ -26,7 +26,6 @@ from .models import Certificate
 from .permissions import can_download
 
 VERIFY_RATE_DEFAULT = (30, 60)  # requests per IP and window in seconds
-_redis_clients: dict[int, object] = {}
 
 
 def _verification_rate_exceeded(request: HttpRequest) -> bool:
@@ -41,11 +40,7 @@ def _verification_rate_exceeded(request: HttpRequest) -> bool:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         redis_key = backend.make_and_validate_key(key)
-        # Django builds a new client object for every call (costly in redis-py); one per cache
-        # backend instance (per thread) is enough: it shares the backend's connection pool.
-        client = _redis_clients.get(id(backend))
-        if client is None:
-            client = _redis_clients[id(backend)] = backend._cache.get_client(write=True)
+        client = backend._cache.get_client(write=True)  # lms.cache: one per pool, reused
         count = client.incr(redis_key)
         if count == 1:
             client.expire(redis_key, window + 1)

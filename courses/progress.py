@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import SimpleNamespace
 
 from django.db import connection
@@ -87,15 +88,17 @@ class CourseProgress:
     # Set when the course asks for a minimum share of its workshop dates.
     workshop_share: WorkshopShare | None = None
 
-    @property
+    # Computed once: templates ask for these several times per course card (and the states
+    # don't change once built).
+    @cached_property
     def lessons(self) -> list[LessonState]:
         return [state for module in self.modules for state in module.lessons]
 
-    @property
+    @cached_property
     def lesson_count(self) -> int:
         return len(self.lessons)
 
-    @property
+    @cached_property
     def done_count(self) -> int:
         return sum(1 for state in self.lessons if state.done)
 
@@ -117,7 +120,7 @@ class CourseProgress:
     def modules_done(self) -> int:
         return sum(1 for state in self.modules if state.is_complete)
 
-    @property
+    @cached_property
     def next_lesson(self) -> LessonPage | None:
         """The first open lesson: where "Weiter, wo Sie aufgehört haben" leads."""
         return next((state.lesson for state in self.lessons if not state.done), None)

@@ -86,7 +86,7 @@ def test_redis_cache_url_selects_django_redis_cache_and_cached_sessions():
     cache, session_engine = settings_in_subprocess(
         env, "[settings.CACHES['default'], settings.SESSION_ENGINE]"
     )
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "lms.cache.RedisCache"  # Django's, one client per pool
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/1"
     assert session_engine == "django.contrib.sessions.backends.cached_db"
 

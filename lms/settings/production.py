@@ -28,7 +28,7 @@ if not ALLOWED_HOSTS:
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-# CACHE_URL is read in base (redis:// maps to django.core.cache.backends.redis.RedisCache).
+# CACHE_URL is read in base (redis:// maps to Django's RedisCache, see lms/cache.py).
 # With a real cache configured, sessions are read from it and written through to the database,
 # so a cache restart logs nobody out.
 if env.str("CACHE_URL", default=""):

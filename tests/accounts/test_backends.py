@@ -34,6 +34,7 @@ def test_deactivated_and_unknown_people_are_not_signed_in(backend):
     person.save(update_fields=["is_active"])
     assert backend().get_user(person.pk) is None
     assert backend().get_user(person.pk + 1000) is None
+    assert backend().get_user("kein-Konto") is None
 
 
 def test_a_request_asks_for_the_roles_only_once(client):

@@ -1,6 +1,8 @@
 """Verification page, JSON, "Meine Zertifikate" and downloads, from every role."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
@@ -192,11 +194,19 @@ def test_dashboard_shows_the_certificate(client, issued):
 def test_holder_sees_which_certificate_replaced_the_old_one(
     client, issued, coordinator, url_name, django_capture_on_commit_callbacks
 ):
+    client.force_login(issued.user)
+    client.get(reverse(url_name))
+    with CaptureQueriesContext(connection) as one_certificate:
+        client.get(reverse(url_name))
+    queries_with_one = len(one_certificate)
     with django_capture_on_commit_callbacks(execute=True):
         new = services.reissue_certificate(
             certificate=issued, issued_by=coordinator, reason="Namensänderung"
         )
     client.force_login(issued.user)
-    content = client.get(reverse(url_name)).content.decode()
+    client.get(reverse(url_name))  # warm the content cache
+    with CaptureQueriesContext(connection) as two_certificates:
+        content = client.get(reverse(url_name)).content.decode()
+    assert len(two_certificates) == queries_with_one  # no deferred column loaded per row
     assert f"durch {new.number}" in content
     assert content.count(new.number) >= 2  # its own row, and named in the replaced one's

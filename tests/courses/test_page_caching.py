@@ -499,7 +499,7 @@ def test_verification_rate_limit_with_redis_is_one_incr_per_request(rf, settings
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/1",
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }

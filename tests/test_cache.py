@@ -1,0 +1,45 @@
+"""lms.cache.RedisCache: Django's RedisCache with one redis-py client per connection pool."""
+
+import socket
+import uuid
+
+import pytest
+
+from lms.cache import RedisCache
+
+
+def _redis_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
+pytestmark = pytest.mark.skipif(not _redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+
+
+@pytest.fixture
+def redis_cache():
+    cache = RedisCache("redis://127.0.0.1:6379/1", {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+    yield cache
+    cache.clear()
+
+
+def test_one_client_per_pool_is_reused(redis_cache):
+    first = redis_cache._cache.get_client(write=True)
+    assert redis_cache._cache.get_client(write=False) is first
+    assert first.connection_pool is redis_cache._cache._get_connection_pool(write=True)
+
+
+def test_it_behaves_as_djangos_cache(redis_cache):
+    assert redis_cache.get("version") is None
+    assert redis_cache.add("version", "a1", timeout=None) is True
+    assert redis_cache.add("version", "b2", timeout=None) is False
+    assert redis_cache.get("version") == "a1"
+    redis_cache.set("counter", 1, timeout=60)
+    assert redis_cache.incr("counter") == 2
+    redis_cache.set_many({"x": {"Teilnehmende": ["Ä"]}, "y": 3})
+    assert redis_cache.get_many(["x", "y"]) == {"x": {"Teilnehmende": ["Ä"]}, "y": 3}
+    redis_cache.delete("x")
+    assert redis_cache.get("x") is None
