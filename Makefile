@@ -97,7 +97,7 @@ bench: install ## Run the benchmarks in bench/ (figures for docs/benchmarks.md)
 bench-pages: install ## Page throughput under gunicorn vs. a bare view (PostgreSQL, ~2 min)
 	$(PY) -m bench.pages_bench
 
-bench-reports: install ## Coordination reports at 500 and 5,000 participants (PostgreSQL)
+bench-reports: install ## Coordination reports at 500 and 5,000 participants (BENCH_SIZES=500,5000,50000 adds 50,000; PostgreSQL)
 	$(PY) -m bench.reports_bench
 
 .PHONY: scaleout

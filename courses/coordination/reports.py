@@ -1,6 +1,7 @@
 """The coordinators' reports ("Auswertungen") in the Wagtail admin, scoped on the server."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
@@ -223,19 +224,28 @@ class WorkshopDatesReportView(CoordinationReportView):
     def get_queryset(self):
         people = User.objects.visible_to(self.request.user).values("pk")
         registration = WorkshopRegistration
-        in_scope = Q(registrations__user__in=people)
 
         def count(**conditions):
-            return Count("registrations", filter=in_scope & Q(**conditions), distinct=True)
+            # A correlated subquery per figure, not COUNT(DISTINCT) over a join: the database
+            # then sorts the dates, takes one page and counts only for those (683 ms -> 7-18 ms
+            # at 50,000 participants, docs/indexes.md); the page count is a plain COUNT(*).
+            rows = (
+                registration.objects.filter(date=OuterRef("pk"), user__in=people, **conditions)
+                .order_by()
+                .values("date")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
         return (
             WorkshopDate.objects.select_related("course")
             .annotate(
-                registered=count(registrations__status=registration.Status.REGISTERED),
-                waiting=count(registrations__status=registration.Status.WAITLISTED),
-                present=count(registrations__attendance=registration.Attendance.PRESENT),
-                excused=count(registrations__attendance=registration.Attendance.EXCUSED),
-                absent=count(registrations__attendance=registration.Attendance.ABSENT),
+                registered=count(status=registration.Status.REGISTERED),
+                waiting=count(status=registration.Status.WAITLISTED),
+                present=count(attendance=registration.Attendance.PRESENT),
+                excused=count(attendance=registration.Attendance.EXCUSED),
+                absent=count(attendance=registration.Attendance.ABSENT),
             )
             .order_by("-starts_at")
         )
