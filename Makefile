@@ -79,9 +79,8 @@ format: install ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-messages: install ## Compile the translation catalogues
-	cd lms && ../$(MANAGE) compilemessages --ignore=.venv
-	$(MANAGE) compilemessages --ignore=.venv --ignore=lms
+messages: install ## Compile the translation catalogues (locale/ and lms/locale_overrides/)
+	$(MANAGE) compilemessages --ignore=.venv
 
 lock: ## Re-pin requirements.txt from requirements.in (needs network)
 	python3 -m venv /tmp/lms-lock && /tmp/lms-lock/bin/pip install -q -r requirements.in && \

@@ -77,6 +77,11 @@ def register_coordination_log_actions(actions):
     actions.register_action("lms.import", _("Import"), _("Adressliste importiert"))
     actions.register_action("lms.export", _("Export"), _("Auswertung exportiert"))
     actions.register_action("lms.reminder", _("Erinnerung"), _("Erinnerung verschickt"))
+    actions.register_action(
+        "lms.release_place",
+        _("Anmeldung storniert"),
+        _("Anmeldung zu einem Präsenztermin durch die Koordination storniert"),
+    )
 
 
 @hooks.register("construct_reports_menu")

@@ -9,7 +9,7 @@ from courses.models import WorkshopDate, WorkshopRegistration
 from lms.accounts.models import User
 from lms.accounts.roles import Role
 
-from .services import MAX_NOTE_LENGTH
+from .services import MAX_NOTE_LENGTH, RELEASE_REASON_MAX_LENGTH
 
 Attendance = WorkshopRegistration.Attendance
 
@@ -115,3 +115,15 @@ class RosterForm(forms.Form):
             )
             for registration in self.registrations
         }
+
+
+class ReleasePlaceForm(forms.Form):
+    """Koordination's reason for taking a person off a date (sent to them by e-mail)."""
+
+    reason = forms.CharField(
+        label=_("Grund"),
+        help_text=_("Die Person erhält diesen Text mit der Stornierung per E-Mail."),
+        max_length=RELEASE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Bitte geben Sie einen Grund an.")},
+    )

@@ -57,6 +57,16 @@ def registration_cancelled(registration: WorkshopRegistration, *, had_place: boo
     )
 
 
+def place_released(registration: WorkshopRegistration, *, had_place: bool, reason: str) -> None:
+    _send(
+        registration,
+        "place_released",
+        ics.cancellation(registration) if had_place else None,
+        had_place=had_place,
+        reason=reason,
+    )
+
+
 def date_changed(registration: WorkshopRegistration, *, changes: list[str]) -> None:
     has_place = registration.status == WorkshopRegistration.Status.REGISTERED
     _send(

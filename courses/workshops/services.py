@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.log_actions import log
 
 from courses.models import (
     AttendanceChange,
@@ -387,6 +388,68 @@ def record_attendance(
             changed_users.append(registration.user_id)
     _update_completion(date=date, users=changed_users)
     return len(changed_users)
+
+
+RELEASE_REASON_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def release_place(
+    *, date: WorkshopDate, registration_id: int, released_by, reason: str
+) -> WorkshopRegistration:
+    """Koordination takes a person off a date (their place or the waiting list), also after
+    the cancellation deadline: e.g. after a call from someone who is ill. The person is told
+    why by e-mail, a freed place goes to the waiting list, and the site history records it."""
+    if not can_cancel(released_by):
+        raise WorkshopError(_("Nur die Koordination kann Anmeldungen stornieren."))
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise WorkshopError(_("Bitte geben Sie einen Grund an. Die Person erhält ihn per E-Mail."))
+    if len(reason) > RELEASE_REASON_MAX_LENGTH:
+        raise WorkshopError(
+            _("Der Grund darf höchstens %(max)s Zeichen lang sein.")
+            % {"max": RELEASE_REASON_MAX_LENGTH}
+        )
+    date = _locked(date)
+    registration = (
+        WorkshopRegistration.objects.select_related("user")
+        .filter(pk=registration_id, date=date)
+        .first()
+    )
+    if registration is None:
+        raise WorkshopError(_("Diese Anmeldung gibt es nicht."))
+    if registration.status not in HOLDING:  # e.g. a second click on the button
+        raise WorkshopError(
+            _("%(name)s ist für diesen Termin nicht mehr angemeldet.")
+            % {"name": registration.user.get_full_name()}
+        )
+    if date.is_cancelled:
+        raise WorkshopError(_("Dieser Termin wurde abgesagt; alle Angemeldeten sind informiert."))
+    now = timezone.now()
+    if date.has_started(now):
+        raise WorkshopError(
+            _(
+                "Der Termin hat bereits begonnen. Tragen Sie stattdessen die Anwesenheit ein "
+                "(zum Beispiel „entschuldigt“)."
+            )
+        )
+    had_place = registration.status == Status.REGISTERED
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = now
+    registration.revision += 1
+    registration.reminder_sent_at = None
+    registration.save()
+    registration.date = date
+    notifications.place_released(registration, had_place=had_place, reason=reason)
+    log(
+        instance=registration,
+        action="lms.release_place",
+        user=released_by,
+        data={"date": date.pk, "had_place": had_place, "reason": reason},
+    )
+    if had_place:
+        _fill_places(date)
+    return registration
 
 
 @transaction.atomic

@@ -10,6 +10,11 @@ urlpatterns = [
     path("termine/<int:date_id>/termin.ics", views.date_ics, name="workshop_date_ics"),
     path("termine/<int:date_id>/anwesenheit/", views.roster, name="workshop_roster"),
     path(
+        "termine/<int:date_id>/anmeldungen/<int:registration_id>/stornieren/",
+        views.release_place,
+        name="workshop_release_place",
+    ),
+    path(
         "termine/<int:date_id>/teilnehmendenliste.pdf",
         views.sign_in_sheet,
         name="workshop_sign_in_sheet",

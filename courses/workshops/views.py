@@ -21,7 +21,7 @@ from courses.models import WorkshopRegistration as Registration
 from lms.accounts.models import User
 
 from . import ics, services
-from .forms import RosterForm
+from .forms import ReleasePlaceForm, RosterForm
 from .permissions import can_cancel, can_manage_dates, can_run
 
 FEED_HISTORY = timedelta(days=180)
@@ -327,11 +327,51 @@ def roster(request: HttpRequest, date_id: int) -> HttpResponse:
         "query": query,
         "candidates": _walk_in_candidates(date=date, query=query) if query else None,
         "can_cancel_date": can_cancel(request.user),
+        "can_release": can_cancel(request.user)
+        and not date.is_cancelled
+        and not date.has_started(),
         "present_count": sum(
             1 for row in rows if row["registration"].attendance == Registration.Attendance.PRESENT
         ),
     }
     return render(request, "courses/workshops/roster.html", context)
+
+
+@login_required
+def release_place(request: HttpRequest, date_id: int, registration_id: int) -> HttpResponse:
+    """Koordination cancels one person's place or waiting-list entry, with a reason."""
+    date = _date_or_404(date_id, user=request.user)
+    if not can_cancel(request.user):
+        raise PermissionDenied
+    registration = get_object_or_404(
+        Registration.objects.select_related("user", "user__organisation"),
+        pk=registration_id,
+        date=date,
+    )
+    roster_url = reverse("workshop_roster", kwargs={"date_id": date.pk})
+    form = ReleasePlaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_place(
+                date=date,
+                registration_id=registration.pk,
+                released_by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.WorkshopError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Die Anmeldung von %(name)s ist storniert. Die Person erhält eine E-Mail; "
+                    "ein freier Platz geht an die erste Person der Warteliste."
+                )
+                % {"name": registration.user.get_full_name()},
+            )
+        return redirect(roster_url)
+    context = {"date": date, "registration": registration, "form": form, "back": roster_url}
+    return render(request, "courses/workshops/release_place.html", context)
 
 
 @login_required

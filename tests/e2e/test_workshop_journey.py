@@ -7,6 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from courses import services as learning
 from courses.models import Enrollment, LessonPage, WorkshopDate
+from courses.workshops import services as workshops
 from lms.accounts.roles import Role
 from tests.a11y import assert_accessible
 from tests.e2e.helpers import log_in
@@ -88,3 +89,44 @@ def test_register_mark_attendance_on_a_phone_and_complete_the_module(
     page.goto(f"{live_site.url}/lernbereich/")
     expect(page.get_by_role("heading", name="Meine Präsenztermine")).to_be_visible()
     assert_accessible(page)
+
+
+# The visually hidden part of a link's name comes after a space in Chromium's computation.
+STORNIEREN_JANA = re.compile(r"^Stornieren\W+Jana Özdemir")
+
+
+def test_coordination_releases_a_place_and_the_next_person_moves_up(page: Page, live_site):
+    course = build_course(modules=1, lessons_per_module=1, workshop_modules=(1,))
+    ill = UserFactory(first_name="Jana", last_name="Özdemir")
+    waiting = UserFactory(first_name="Kim", last_name="Albers")
+    coordinator = UserFactory(roles=[Role.COORDINATOR], email="koordination@example.org")
+    start = timezone.now() + timedelta(days=2)
+    date = WorkshopDate.objects.create(
+        course=course,
+        module=course.get_modules().first(),
+        title="Praxistag Übergangsmodell",
+        starts_at=start,
+        ends_at=start + timedelta(hours=6),
+        location="Jugendamt Hildesheim, Bischof-Janssen-Straße 31",
+        capacity=1,
+    )
+    for person in (ill, waiting):
+        Enrollment.objects.create(user=person, course=course)
+        workshops.register(user=person, date=date)
+
+    log_in(page, live_site.url, coordinator.email)
+    page.goto(f"{live_site.url}/termine/{date.pk}/anwesenheit/")
+    assert_accessible(page)
+    page.get_by_role("link", name=STORNIEREN_JANA).click()
+    expect(page.get_by_role("heading", name="Anmeldung stornieren")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Anmeldung stornieren").click()  # without a reason
+    expect(page.get_by_text("Bitte geben Sie einen Grund an.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Grund").fill("Krank gemeldet (Anruf am Morgen)")
+    page.get_by_role("button", name="Anmeldung stornieren").click()
+    expect(page.get_by_text("Die Anmeldung von Jana Özdemir ist storniert.")).to_be_visible()
+    assert_accessible(page)
+    # Kim moved up from the waiting list and is now on the list of people with a place.
+    expect(page.get_by_role("link", name=re.compile(r"^Stornieren\W+Kim Albers"))).to_be_visible()
+    expect(page.get_by_role("link", name=STORNIEREN_JANA)).to_have_count(0)

@@ -311,6 +311,9 @@ _TABLE: dict[str, tuple] = {
         (L, 403, 403, 200, 200, 403, 403, 200),
     "workshop_register":
         (L, 405, 405, 405, 405, 405, 405, 405),
+    # Koordination takes a person off a date (with a reason): nobody else.
+    "workshop_release_place":
+        (L, 403, 403, 403, 200, 403, 403, 200),
     "workshop_roster":
         (L, 403, 403, 200, 200, 403, 403, 200),
     "workshop_sign_in_sheet":

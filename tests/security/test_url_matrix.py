@@ -74,6 +74,8 @@ def url_kwargs(route, world) -> dict[str, object]:
             values[name] = "check-1-1" if "check" in key else "refl-1-1"
         elif name == "date_id":
             values[name] = a.date.pk
+        elif name == "registration_id":
+            values[name] = a.registration.pk
         elif name == "code":
             values[name] = a.certificate.verification_code
         elif name == "token":
