@@ -1,22 +1,13 @@
 """lms.cache.RedisCache: Django's RedisCache with one redis-py client per connection pool."""
 
-import socket
 import uuid
 
 import pytest
 
 from lms.cache import RedisCache
+from tests.redis_available import requires_redis
 
-
-def _redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.2).close()
-    except OSError:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+pytestmark = requires_redis
 
 
 @pytest.fixture

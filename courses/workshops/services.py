@@ -185,16 +185,22 @@ def cancel_registration(*, user, date: WorkshopDate) -> WorkshopRegistration:
             )
             % {"deadline": when(date.cancellation_closes_at)}
         )
+    _mark_cancelled(registration, date=date, now=now)
+    notifications.registration_cancelled(registration, had_place=had_place)
+    if had_place:
+        _fill_places(date)
+    return registration
+
+
+def _mark_cancelled(registration: WorkshopRegistration, *, date: WorkshopDate, now) -> None:
+    """The person no longer holds a place or a waiting-list entry; a planned reminder sees the
+    new revision and stays silent."""
     registration.status = Status.CANCELLED
     registration.cancelled_at = now
     registration.revision += 1
     registration.reminder_sent_at = None
     registration.save()
     registration.date = date
-    notifications.registration_cancelled(registration, had_place=had_place)
-    if had_place:
-        _fill_places(date)
-    return registration
 
 
 def _fill_places(date: WorkshopDate) -> list[WorkshopRegistration]:
@@ -434,12 +440,7 @@ def release_place(
             )
         )
     had_place = registration.status == Status.REGISTERED
-    registration.status = Status.CANCELLED
-    registration.cancelled_at = now
-    registration.revision += 1
-    registration.reminder_sent_at = None
-    registration.save()
-    registration.date = date
+    _mark_cancelled(registration, date=date, now=now)
     notifications.place_released(registration, had_place=had_place, reason=reason)
     log(
         instance=registration,

@@ -33,6 +33,7 @@ from courses.models import (
 )
 from courses.progress import course_outline, learner_courses, lesson_reader_state
 from tests.factories import UserFactory, build_course
+from tests.redis_available import requires_redis
 
 RIGHT = {"q0": ["1"], "q1": ["0", "2"]}
 WRONG = {"q0": ["0"], "q1": ["1"]}
@@ -481,17 +482,7 @@ def test_fragment_varies_by_its_variables_language_and_version_only(rf, home_pag
     assert render(rf.get("/"), a=1, b=5) == "1-5 Kurse"  # a new content version
 
 
-def _redis_reachable() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.2).close()
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+@requires_redis
 def test_verification_rate_limit_with_redis_is_one_incr_per_request(rf, settings):
     import uuid
 
