@@ -39,7 +39,7 @@ def _verification_rate_exceeded(request: HttpRequest) -> bool:
     key = f"certificates:verify:{ip}:{int(time.time() // window)}"
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        redis_key = backend.make_and_validate_key(key)
+        redis_key = backend.make_key(key)  # ours, and valid: letters, digits, dots, colons
         client = backend._cache.get_client(write=True)  # lms.cache: one per pool, reused
         count = client.incr(redis_key)
         if count == 1:
@@ -103,7 +103,7 @@ def _renders_the_same_for_everybody(request: HttpRequest) -> bool:
     return not (
         request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         or request.COOKIES.get("messages")
-        or request.GET
+        or request.META.get("QUERY_STRING")  # without parsing it into request.GET
         or request.user.is_authenticated
     )
 

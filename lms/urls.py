@@ -31,9 +31,11 @@ urlpatterns = [
     path("accounts/", include("lms.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The public verification page first: it is the most requested route and resolving it
+    # then skips every other pattern.
+    path("", include("certificates.urls")),
     path("", include("courses.urls")),
     path("", include("courses.workshops.urls")),
-    path("", include("certificates.urls")),
     path("", include("lms.privacy.urls")),  # privacy: Meine Daten, Konto löschen
 ]
 
