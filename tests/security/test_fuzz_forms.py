@@ -575,6 +575,57 @@ def test_fuzz_attendance(client, trainer, roster, marks, all_present):
         assert_no_injected_markup(page, *data.values())
 
 
+@pytest.fixture
+def registration_to_release(trainer, lesson, participant):
+    from courses.workshops import services
+
+    course = lesson.get_parent().get_parent().specific
+    date = _workshop_date(course, trainer, starts_at=timezone.now() + timedelta(days=14))
+    Enrollment.objects.get_or_create(user=participant, course=course)
+    return services.register(user=participant, date=date)
+
+
+@fuzz_settings()
+@given(reason=st.one_of(fuzz_text("Krank gemeldet", "Doppelt angemeldet"), long_strings(495, 505)))
+@example(reason="</textarea><script>alert(1)</script>")
+@example(reason="krank\x00")
+@example(reason=" " * 3 + "x" * 500 + "\n")
+def test_fuzz_release_place(client, coordinator, registration_to_release, reason):
+    """Koordination cancels a person's place with a reason: the form strips it and takes
+    1-500 characters without NUL; the reason reaches the log and the e-mail only escaped."""
+    from django.template.loader import render_to_string
+    from wagtail.models import ModelLogEntry
+
+    registration = registration_to_release
+    client.force_login(coordinator)
+    url = reverse("workshop_release_place", args=[registration.date_id, registration.pk])
+    expected = reason.strip()
+    valid = "\x00" not in reason and 1 <= len(expected) <= 500
+    event(f"release: {'saved' if valid else 'refused'}")
+    with isolated_example():
+        response = _post(client, url, {"reason": reason})
+        status = WorkshopRegistration.objects.get(pk=registration.pk).status
+        if not valid:
+            assert response.status_code == 200 and status == "registered"
+            assert_no_injected_markup(_html(response), reason)
+            return
+        assert response.status_code == 302 and status == "cancelled"
+        entry = ModelLogEntry.objects.get(action="lms.release_place")
+        assert entry.data["reason"] == expected
+        registration.refresh_from_db()
+        email = render_to_string(
+            "courses/workshops/email/place_released.html",
+            {
+                "registration": registration,
+                "person": registration.user,
+                "date": registration.date,
+                "had_place": True,
+                "reason": expected,
+            },
+        )
+        assert_no_injected_markup(email, reason)
+
+
 @fuzz_settings()
 @given(
     walk_in=st.one_of(st.just("person"), fuzz_text(), st.integers(-(10**30), 10**30).map(str)),
