@@ -1,5 +1,9 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
 from courses.coordination.module_stats import module_statistics
-from courses.models import LessonPage, QuizAttempt
+from courses.models import LessonCompletion, LessonPage, QuizAttempt
 from lms.accounts.models import User
 from tests.factories import UserFactory, build_course
 
@@ -28,3 +32,39 @@ def test_first_attempt_pass_rate_counts_each_persons_first_try_per_check(home_pa
 
     assert stats["first_pass_rate"] == 50  # 2 of 4 first attempts passed
     assert stats["first_pass_label"] == "50 % (4)"
+
+
+def test_started_completed_and_median_days_per_module(home_page):
+    course = build_course(modules=2, lessons_per_module=2)
+    first_module, second_module = (module.specific for module in course.get_modules())
+    lessons = {
+        module.pk: list(LessonPage.objects.descendant_of(module).order_by("path"))
+        for module in (first_module, second_module)
+    }
+    ana, ben, cara, outsider = (UserFactory() for _ in range(4))
+    start = timezone.now() - timedelta(days=30)
+
+    def complete(person, module, lesson_index, day):
+        LessonCompletion.objects.create(
+            user=person,
+            lesson=lessons[module.pk][lesson_index],
+            completed_at=start + timedelta(days=day),
+        )
+
+    complete(ana, first_module, 0, 0)
+    complete(ana, first_module, 1, 2)  # module 1 done in 2 days
+    complete(cara, first_module, 1, 1)
+    complete(cara, first_module, 0, 5)  # done in 4 days (order of lessons doesn't matter)
+    complete(ben, first_module, 0, 3)  # started only
+    complete(ana, second_module, 0, 6)  # started only
+    complete(outsider, first_module, 0, 0)
+    complete(outsider, first_module, 1, 20)  # not among the people asked
+
+    people = User.objects.filter(pk__in=[ana.pk, ben.pk, cara.pk])
+    stats = module_statistics(modules=[first_module, second_module], people=people)
+
+    first, second = stats[first_module.pk], stats[second_module.pk]
+    assert (first["lesson_count"], first["started"], first["completed"]) == (2, 3, 2)
+    assert first["median_days"] == 3.0 and first["median_days_label"] == "3,0 Tage"
+    assert (second["started"], second["completed"], second["median_days"]) == (1, 0, None)
+    assert second["median_days_label"] == "–"
