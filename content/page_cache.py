@@ -267,5 +267,10 @@ def serve(request, path):
     from wagtail.views import serve as wagtail_serve
 
     if not hasattr(request, "_wagtail_site"):
-        request._wagtail_site = site_for_request(request)
+        site = site_for_request(request)
+        if site is not None:
+            # Private copies, as for routed pages: the home page is served from this object.
+            site = copy.copy(site)
+            site.root_page = copy.copy(site.root_page)
+        request._wagtail_site = site
     return wagtail_serve(request, path)

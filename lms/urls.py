@@ -46,7 +46,8 @@ if settings.DEBUG:
 
 urlpatterns += [
     # Wagtail's page view, with the site and its root page from the content cache (two queries
-    # fewer on every page); Wagtail's own patterns stay behind it for reverse() and the rest.
-    re_path(r"^((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),
+    # fewer on every page); Wagtail's own patterns stay behind it for reverse() and for its
+    # _util/ views (unlocking password-protected pages, the login for private pages).
+    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
 ]

@@ -55,8 +55,8 @@ def distinct_surname() -> str:
         name = _surnames.last_name()
         if not any(name in taken or taken in name for taken in _surnames_in_this_test):
             break
-    else:  # hundreds of people in one test (reports at scale): a numbered name is distinct
-        name = f"{name} {len(_surnames_in_this_test)}"
+    else:  # hundreds of people in one test: numbered, fixed width, so none contains another
+        name = f"Zusatzname{len(_surnames_in_this_test):05d}"
     _surnames_in_this_test.add(name)
     return name
 

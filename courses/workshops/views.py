@@ -349,8 +349,10 @@ def release_place(request: HttpRequest, date_id: int, registration_id: int) -> H
         date=date,
     )
     roster_url = reverse("workshop_roster", kwargs={"date_id": date.pk})
-    form = ReleasePlaceForm(request.POST or None)
+    # Bound on every POST, even an empty one, so a missing reason is shown as an error.
+    form = ReleasePlaceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        had_place = registration.status == Registration.Status.REGISTERED
         try:
             services.release_place(
                 date=date,
@@ -361,14 +363,15 @@ def release_place(request: HttpRequest, date_id: int, registration_id: int) -> H
         except services.WorkshopError as error:
             messages.error(request, str(error))
         else:
-            messages.success(
-                request,
-                _(
+            name = registration.user.get_full_name()
+            if had_place:
+                message = _(
                     "Die Anmeldung von %(name)s ist storniert. Die Person erhält eine E-Mail; "
                     "ein freier Platz geht an die erste Person der Warteliste."
                 )
-                % {"name": registration.user.get_full_name()},
-            )
+            else:
+                message = _("%(name)s steht nicht mehr auf der Warteliste und erhält eine E-Mail.")
+            messages.success(request, message % {"name": name})
         return redirect(roster_url)
     context = {"date": date, "registration": registration, "form": form, "back": roster_url}
     return render(request, "courses/workshops/release_place.html", context)

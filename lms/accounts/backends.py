@@ -53,6 +53,15 @@ def user_with_roles(user_id) -> User | None:
     return user
 
 
+# Sessions remember the path of the backend that signed the person in; Django only trusts paths
+# still listed in AUTHENTICATION_BACKENDS. Sessions from before these backends carry the paths
+# they replaced (see SessionBackendMiddleware).
+REPLACED_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": "lms.accounts.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": "lms.accounts.backends.AllauthBackend",
+}
+
+
 class RolesMixin:
     def get_user(self, user_id):
         user = user_with_roles(user_id)

@@ -2,19 +2,37 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from .backends import REPLACED_BACKENDS
 from .mfa import has_second_factor, requires_mfa
 
 MFA_CONFIRMED_SESSION_KEY = "lms.mfa_confirmed"
 LAST_ACTIVITY_SESSION_KEY = "lms.last_activity"
 # The activity stamp is written at most once a minute, so not every request saves the session.
 ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+class SessionBackendMiddleware:
+    """Keeps sessions signed in across the switch to lms.accounts.backends: a session naming a
+    replaced backend is moved to its successor before AuthenticationMiddleware reads it (once
+    per session; otherwise a form sent with such a session would end at the login page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            replacement = REPLACED_BACKENDS.get(session.get(BACKEND_SESSION_KEY))
+            if replacement:
+                session[BACKEND_SESSION_KEY] = replacement
+        return self.get_response(request)
 
 
 class StaffSecurityMiddleware:

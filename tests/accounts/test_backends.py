@@ -1,11 +1,17 @@
 """The signed-in person is loaded with their roles in one query, and still checked as before."""
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lms.accounts.backends import AllauthBackend, ModelBackend, user_with_roles
+from lms.accounts.backends import (
+    REPLACED_BACKENDS,
+    AllauthBackend,
+    ModelBackend,
+    user_with_roles,
+)
 from lms.accounts.roles import Role
 from tests.factories import UserFactory
 
@@ -44,3 +50,25 @@ def test_a_request_asks_for_the_roles_only_once(client):
         assert client.get(reverse("learner_dashboard")).status_code == 200
     sql = [query["sql"] for query in context.captured_queries]
     assert sum("auth_group" in statement for statement in sql) == 1
+
+
+@pytest.mark.parametrize("old_path", sorted(REPLACED_BACKENDS))
+def test_sessions_from_before_the_switch_stay_signed_in(client, old_path):
+    person = UserFactory()
+    client.force_login(person)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = old_path
+    session.save()
+
+    response = client.get(reverse("learner_dashboard"))
+    assert response.status_code == 200
+    assert response.context["user"] == person
+    assert client.session[BACKEND_SESSION_KEY] == REPLACED_BACKENDS[old_path]
+
+
+def test_an_unknown_backend_path_still_signs_nobody_in(client):
+    client.force_login(UserFactory())
+    session = client.session
+    session[BACKEND_SESSION_KEY] = "somewhere.else.Backend"
+    session.save()
+    assert client.get(reverse("learner_dashboard")).status_code == 302

@@ -546,3 +546,32 @@ def test_header_shows_each_person_their_own_links_and_next_address(
                     {"language": "de", "next": url, "csrfmiddlewaretoken": token},
                 )
                 assert response.status_code == 302, (who, url)
+
+
+# --- Wagtail's own views behind the cached page view ---------------------------------------
+
+
+@pytest.mark.parametrize("restriction", ["password", "login"])
+def test_restricted_pages_can_still_be_unlocked(client, course, participant, restriction):
+    """page_cache.serve sits before Wagtail's URLs: its _util/ views must stay reachable."""
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(
+        page=course, restriction_type=restriction, password="Fachkraft-2026"
+    )
+    if restriction == "login":
+        response = client.get(course.url)
+        assert response.status_code == 302 and "/_util/login/" not in response["Location"]
+        client.force_login(participant)
+        assert client.get(course.url).status_code == 200
+        return
+    form = client.get(course.url)
+    assert form.status_code == 200 and b'name="password"' in form.content
+    restriction_id = PageViewRestriction.objects.get(page=course).pk
+    url = reverse("wagtailcore_authenticate_with_password", args=[restriction_id, course.pk])
+    wrong = client.post(url, {"password": "falsch", "return_url": course.url})
+    assert wrong.status_code == 200
+    right = client.post(url, {"password": "Fachkraft-2026", "return_url": course.url})
+    assert right.status_code == 302 and right["Location"] == course.url
+    assert client.get(course.url).status_code == 200
+    assert b'name="password"' not in client.get(course.url).content

@@ -180,8 +180,6 @@ def test_others_cannot_release(client, full_date, who, status, request):
     assert client.get(_url(holder)).status_code == status
     assert client.post(_url(holder), {"reason": "x"}).status_code == status
     assert WorkshopRegistration.objects.get(pk=holder.pk).status == Status.REGISTERED
-    roster = client.get(reverse("workshop_roster", kwargs={"date_id": date.pk}))
-    assert _url(holder) not in roster.content.decode()
 
 
 def test_the_roster_offers_no_release_to_trainers(client, full_date, trainer):
@@ -199,4 +197,35 @@ def test_a_tampered_address_is_a_404(client, full_date, make_date, coordinator):
         "workshop_release_place", kwargs={"date_id": other.pk, "registration_id": holder.pk}
     )
     assert client.post(url, {"reason": "x"}).status_code == 404
+    assert WorkshopRegistration.objects.get(pk=holder.pk).status == Status.REGISTERED
+
+
+def test_on_the_day_before_the_start_the_attendance_list_offers_it_too(
+    client, full_date, coordinator
+):
+    date, (holder, first_waiting, _) = full_date
+    start = timezone.now() + timedelta(minutes=30)  # today: the attendance form is open
+    WorkshopDate.objects.filter(pk=date.pk).update(
+        starts_at=start, ends_at=start + timedelta(hours=3)
+    )
+    client.force_login(coordinator)
+    roster = client.get(reverse("workshop_roster", kwargs={"date_id": date.pk})).content.decode()
+    assert 'name="all_present"' in roster  # the attendance form, not the plain list
+    assert _url(holder) in roster and _url(first_waiting) in roster
+
+
+def test_taking_someone_off_the_waiting_list_says_so(client, full_date, coordinator):
+    date, (_, first_waiting, _) = full_date
+    client.force_login(coordinator)
+    page = client.post(_url(first_waiting), {"reason": "Doppelt angemeldet"}, follow=True)
+    text = page.content.decode()
+    assert "steht nicht mehr auf der Warteliste und erhält eine E-Mail." in text
+    assert "ein freier Platz geht" not in text
+
+
+def test_an_empty_post_shows_the_missing_reason(client, full_date, coordinator):
+    date, (holder, *_) = full_date
+    client.force_login(coordinator)
+    page = client.post(_url(holder), {})
+    assert page.status_code == 200 and "Bitte geben Sie einen Grund an." in page.content.decode()
     assert WorkshopRegistration.objects.get(pk=holder.pk).status == Status.REGISTERED
