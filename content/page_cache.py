@@ -261,8 +261,7 @@ def site_for_request(request):
 def serve(request, path):
     """Wagtail's page view (`wagtail.views.serve`), with the site from the content cache.
 
-    Meant to take Wagtail's place in the URLconf, in front of `include(wagtail.urls)`:
-    `re_path(r"^((?:[\\w\\-]+/)*)$", page_cache.serve, name="wagtail_serve")`.
+    It takes the place of Wagtail's own page view in the URLconf (lms/urls.py).
     """
     from wagtail.views import serve as wagtail_serve
 

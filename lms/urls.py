@@ -44,10 +44,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Wagtail's URLs with its page view swapped for content.page_cache.serve (the site and its
+# root page from the content cache: two queries fewer on every page). Its _util/ views
+# (unlocking password-protected pages, the login for private pages) stay as Wagtail has them.
 urlpatterns += [
-    # Wagtail's page view, with the site and its root page from the content cache (two queries
-    # fewer on every page); Wagtail's own patterns stay behind it for reverse() and for its
-    # _util/ views (unlocking password-protected pages, the login for private pages).
-    re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", page_cache.serve, name="wagtail_serve"),
-    path("", include(wagtail_urls)),
+    re_path(wagtail_urls.serve_pattern, page_cache.serve, name="wagtail_serve")
+    if pattern.name == "wagtail_serve"
+    else pattern
+    for pattern in wagtail_urls.urlpatterns
 ]
