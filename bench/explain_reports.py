@@ -130,21 +130,8 @@ def coordinator():
 
 def learner_and_lesson():
     """An active participant with half of the course done, and their next lesson's URL."""
-    from django.db.models import Count
-
-    from courses.models import CoursePage, Enrollment, LessonPage
-
-    course = CoursePage.objects.get(title="Fachkraft Leaving Care")
-    lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
-    enrollment = (
-        Enrollment.objects.filter(course=course, status=Enrollment.Status.ACTIVE)
-        .annotate(done=Count("user__lesson_completions"))
-        .filter(done=len(lessons) // 2)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return enrollment.user, lessons[len(lessons) // 2].url
+    _course, lessons, learner = scratch.halfway_learner()
+    return learner, lessons[len(lessons) // 2].url
 
 
 def sizes() -> str:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.scratch import admin_sql, free_port, use_scratch_environment
+from bench.scratch import admin_sql, free_port, halfway_learner, use_scratch_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "lms_bench_pages"
@@ -63,10 +63,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def build_data():
-    from django.db.models import Count
     from django.utils import timezone
-
-    from courses.models import CoursePage, Enrollment, LessonPage
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -74,17 +71,7 @@ def build_data():
     started = time.perf_counter()
     call_command("generate_data", participants=PARTICIPANTS, force=True, seed=7, verbosity=0)
     generated = time.perf_counter() - started
-    course = CoursePage.objects.get(title="Fachkraft Leaving Care")
-    lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
-    # A learner half-way through: the typical dashboard.
-    learner = (
-        Enrollment.objects.filter(course=course, status=Enrollment.Status.ACTIVE)
-        .annotate(done=Count("user__lesson_completions"))
-        .filter(done=len(lessons) // 2)
-        .select_related("user")
-        .first()
-        .user
-    )
+    course, lessons, learner = halfway_learner()  # the typical dashboard
     certificate = create_certificate(course=course, user=learner, now=timezone.now())
     return course, lessons, learner, certificate, generated
 

@@ -51,3 +51,23 @@ def use_scratch_environment(*, db_name: str, scratch: Path, settings_module: str
     )
     os.environ.pop("CACHE_URL", None)  # the default database cache, as in a plain deployment
     admin_sql(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)", f"CREATE DATABASE {db_name}")
+
+
+def halfway_learner():
+    """The generated course, its live lessons in order, and an active participant who has
+    done half of them (the typical learner; the first such enrolment, so runs compare)."""
+    from django.db.models import Count
+
+    from courses.models import CoursePage, Enrollment, LessonPage
+
+    course = CoursePage.objects.get(title="Fachkraft Leaving Care")
+    lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+    enrollment = (
+        Enrollment.objects.filter(course=course, status=Enrollment.Status.ACTIVE)
+        .annotate(done=Count("user__lesson_completions"))
+        .filter(done=len(lessons) // 2)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return course, lessons, enrollment.user

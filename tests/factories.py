@@ -98,6 +98,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             RecoveryCodes.activate(self)
 
 
+def lessons_of(course) -> list:
+    """The live lessons of a course in reading order."""
+    from courses.models import LessonPage
+
+    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+
+
 def build_course(
     *,
     parent=None,

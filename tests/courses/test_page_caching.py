@@ -32,16 +32,12 @@ from courses.models import (
     WorkshopRegistration,
 )
 from courses.progress import course_outline, learner_courses, lesson_reader_state
-from tests.factories import UserFactory, build_course
+from tests.factories import UserFactory, build_course, lessons_of
 from tests.redis_available import requires_redis
 
 RIGHT = {"q0": ["1"], "q1": ["0", "2"]}
 WRONG = {"q0": ["0"], "q1": ["1"]}
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def lessons_of(course):
-    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from django.utils import timezone
 from courses import services
 from courses.models import Enrollment, LessonCompletion, LessonPage, QuizAttempt, ReflectionAnswer
 from courses.progress import ModuleStatus, course_progress
-from tests.factories import UserFactory, build_course
+from tests.factories import UserFactory, build_course, lessons_of
 
 RIGHT = {"q0": ["1"], "q1": ["0", "2"]}
 HALF_RIGHT = {"q0": ["1"], "q1": ["0"]}
@@ -19,10 +19,6 @@ def course(home_page):
 def enrolled(participant, course):
     services.enrol(user=participant, course=course)
     return participant
-
-
-def lessons_of(course):
-    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
 
 
 def test_enrol_is_idempotent_and_unique(participant, course):

@@ -7,15 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses import services
-from courses.models import LessonCompletion, LessonPage, QuizAttempt, ReflectionAnswer
-from tests.factories import UserFactory, build_course
+from courses.models import LessonCompletion, QuizAttempt, ReflectionAnswer
+from tests.factories import UserFactory, build_course, lessons_of
 
-# Exact counts per page: tests/courses/test_page_caching.py (lesson 6, course 9, dashboard 5).
-MAX_QUERIES = 9
-
-
-def lessons_of(course):
-    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+# Exact counts per page: tests/courses/test_page_caching.py (lesson 3, course 6, dashboard 4).
+MAX_QUERIES = 6
 
 
 @pytest.fixture
