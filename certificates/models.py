@@ -20,6 +20,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import PreviewableMixin, RevisionMixin
 
 from courses.models import Enrollment
+from lms.db import fetch_rows, instance_from_row
 
 PLACEHOLDERS = {
     "name": _("Name der Person"),
@@ -228,7 +229,12 @@ class CertificateQuerySet(models.QuerySet):
         running it."""
         sql = _held_by_sql(connection.vendor, limited=limit is not None)
         params = [user.pk] if limit is None else [user.pk, limit]
-        return list(self.model.objects.raw(sql, params))
+        certificates = []
+        for row in fetch_rows(sql, params):
+            certificate = instance_from_row(self.model, HELD_BY_FIELDS, row)
+            certificate.replacement_number = row[-1]
+            certificates.append(certificate)
+        return certificates
 
     def visible_to(self, viewer) -> "CertificateQuerySet":
         """Certificates of the people `viewer` may see (User.objects.visible_to decides)."""
@@ -242,6 +248,9 @@ class CertificateQuerySet(models.QuerySet):
         return self.filter(user__in=get_user_model().objects.visible_to(viewer))
 
 
+HELD_BY_FIELDS = ("id", "user", "number", "status", "issued_at", "pdf", "snapshot")
+
+
 @functools.cache
 def _held_by_sql(vendor: str, *, limited: bool) -> str:
     quote = connection.ops.quote_name
@@ -250,10 +259,9 @@ def _held_by_sql(vendor: str, *, limited: bool) -> str:
     def col(name: str, alias: str = "c") -> str:
         return f"{alias}.{quote(meta.get_field(name).column)}"
 
-    shown = ("id", "user", "number", "status", "issued_at", "pdf", "snapshot")
     # Only table and column names go into the text; the person and the limit are parameters.
     return (
-        f"SELECT {', '.join(col(name) for name in shown)},"  # noqa: S608
+        f"SELECT {', '.join(col(name) for name in HELD_BY_FIELDS)},"  # noqa: S608
         f" r.{quote(meta.get_field('number').column)} AS {quote('replacement_number')}"
         f" FROM {quote(meta.db_table)} c LEFT JOIN {quote(meta.db_table)} r"
         f" ON {col('replaces', 'r')} = {col('id')}"

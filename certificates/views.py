@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from allauth.account.adapter import get_adapter
@@ -20,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from content.page_cache import CSRF_PLACEHOLDER
+from lms.db import fetch_rows, instance_from_row
 
 from . import services
 from .models import Certificate
@@ -65,31 +67,28 @@ def _published_certificate(code: str) -> Certificate:
     the ORM's query building costs five times the lookup itself on this public, rate-limited
     page. The instance is what `.only("status", "snapshot")` would give.
     """
+    rows = fetch_rows(_published_certificate_sql(connection.vendor), [code, PENDING])
+    if not rows:
+        raise Http404
+    return instance_from_row(Certificate, ("id", "status", "snapshot"), rows[0])
+
+
+PENDING = Certificate.Status.PENDING.value
+
+
+@functools.cache
+def _published_certificate_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     meta = Certificate._meta
-    column = {name: quote(meta.get_field(name).column) for name in ("id", "status", "snapshot")}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column['id']}, {column['status']}, {column['snapshot']}"  # noqa: S608
-            f" FROM {quote(meta.db_table)}"
-            f" WHERE {quote(meta.get_field('verification_code').column)} = %s"
-            f" AND {column['status']} <> %s",
-            [code, Certificate.Status.PENDING.value],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404
-    pk, status, snapshot = row
-    field = meta.get_field("snapshot")
-    expression = field.get_col(meta.db_table)
-    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
-        connection
-    ):
-        snapshot = converter(snapshot, expression, connection)
-    # from_db() takes the values in the model's field order.
-    values = {"id": pk, "status": status, "snapshot": snapshot}
-    names = [f.attname for f in meta.concrete_fields if f.attname in values]
-    return Certificate.from_db(connection.alias, names, [values[name] for name in names])
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT {column('id')}, {column('status')}, {column('snapshot')}"  # noqa: S608
+        f" FROM {quote(meta.db_table)}"
+        f" WHERE {column('verification_code')} = %s AND {column('status')} <> %s"
+    )
 
 
 # Rendered verification pages for anonymous visitors, by everything they show (language, path,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content import page_cache
+from lms.db import instance_from_row
 
 from .attendance import WorkshopShare, attendance_overview
 from .models import (
@@ -464,24 +465,11 @@ def lesson_reader_state(*, user, outline: CourseOutline, lesson_id: int) -> Less
     )
 
 
-def _from_db(model, field_name: str, value):
-    """A raw column value as the ORM would return it (e.g. datetimes on SQLite)."""
-    expression = model._meta.get_field(field_name).get_col(model._meta.db_table)
-    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
-        connection
-    ):
-        value = converter(value, expression, connection)
-    return value
-
-
 def _enrollment_from_row(*, user, pk, **columns) -> Enrollment:
     """An Enrollment as `.only(*columns)` would give it (other fields load on access)."""
-    values = {"id": pk, "user_id": user.pk}
-    for name, value in columns.items():
-        values[Enrollment._meta.get_field(name).attname] = _from_db(Enrollment, name, value)
-    # from_db() takes the values in the model's field order.
-    names = [f.attname for f in Enrollment._meta.concrete_fields if f.attname in values]
-    enrollment = Enrollment.from_db(connection.alias, names, [values[name] for name in names])
+    enrollment = instance_from_row(
+        Enrollment, ("id", "user", *columns), (pk, user.pk, *columns.values())
+    )
     enrollment.user = user
     return enrollment
 

@@ -13,7 +13,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from lms.db import fetch_rows, instance_from_row
+
 from .models import User
+
+_USER_FIELDS = tuple(field.name for field in User._meta.concrete_fields)
 
 
 @cache
@@ -25,7 +29,7 @@ def _user_with_roles_sql(vendor: str) -> str:
     """
     quote = connection.ops.quote_name
     through = User.groups.through
-    columns = ", ".join(f"u.{quote(field.column)}" for field in User._meta.concrete_fields)
+    columns = ", ".join(f"u.{quote(User._meta.get_field(name).column)}" for name in _USER_FIELDS)
     return (
         f"SELECT {columns}, g.{quote('name')} AS {quote('_role')}"  # noqa: S608
         f" FROM {quote(User._meta.db_table)} u"
@@ -44,12 +48,11 @@ def user_with_roles(user_id) -> User | None:
         user_id = User._meta.pk.to_python(user_id)
     except ValidationError:  # a session holding something that isn't an id: nobody
         return None
-    rows = list(User.objects.raw(_user_with_roles_sql(connection.vendor), [user_id]))
+    rows = fetch_rows(_user_with_roles_sql(connection.vendor), [user_id])
     if not rows:
         return None
-    user = rows[0]
-    user._role_names = {row._role for row in rows if row._role is not None}
-    del user._role
+    user = instance_from_row(User, _USER_FIELDS, rows[0])
+    user._role_names = {row[-1] for row in rows if row[-1] is not None}
     return user
 
 

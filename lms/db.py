@@ -1,0 +1,69 @@
+"""Model instances from hand-written SQL, as the ORM would have loaded them.
+
+A few queries run on nearly every request (the signed-in person, "Mein Lernbereich", the
+public verification page). For those, building the ORM query and a RawQuerySet's bookkeeping
+cost more than the database does, so they are written once as SQL and their rows are turned
+into instances here: one place that knows how the ORM converts column values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
+
+
+@cache
+def _plan(
+    vendor: str, model: type[Model], names: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[tuple[int, tuple[Callable, ...], Any], ...]]:
+    """For the fields `names` (in the order the row has them): the attnames in the model's
+    field order, as from_db() takes them, and for each its position in the row, its value
+    converters and the column expression those converters expect."""
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    position = {field.attname: index for index, field in enumerate(fields)}
+    ordered = tuple(f.attname for f in meta.concrete_fields if f.attname in position)
+    steps = []
+    for attname in ordered:
+        field = meta.get_field(names[position[attname]])
+        expression = field.get_col(meta.db_table)
+        converters = tuple(
+            connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        )
+        steps.append((position[attname], converters, expression))
+    return ordered, tuple(steps)
+
+
+def instance_from_row(model: type[M], names: Sequence[str], row: Sequence[Any]) -> M:
+    """An instance of `model` as `.only(*names)` would give it (other fields load on access).
+
+    `names` are field names in the order of the row's columns (e.g. "user" for user_id).
+    """
+    attnames, steps = _plan(connection.vendor, model, tuple(names))
+    values = []
+    for index, converters, expression in steps:
+        value = row[index]
+        for converter in converters:
+            value = converter(value, expression, connection)
+        values.append(value)
+    return model.from_db(connection.alias, attnames, values)
+
+
+def converted(model: type[Model], name: str, value: Any) -> Any:
+    """One raw column value of field `name` as the ORM returns it (e.g. datetimes on SQLite)."""
+    _attnames, ((_index, converters, expression),) = _plan(connection.vendor, model, (name,))
+    for converter in converters:
+        value = converter(value, expression, connection)
+    return value
+
+
+def fetch_rows(sql: str, params: Iterable[Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
