@@ -11,7 +11,8 @@ bytes, so the ratio shows what the page costs beyond Django's own request handli
 Queries per request come from the test client in this process. Everything is dropped at the end.
 
 Environment: BENCH_PARTICIPANTS (2000), BENCH_DURATION seconds per run (10),
-BENCH_CONCURRENCY (4), BENCH_DATABASE_URL; BENCH_CACHE_URL (e.g. redis://127.0.0.1:6379/1) runs
+BENCH_CONCURRENCY (4), BENCH_DATABASE_URL, BENCH_PAGES (a comma-separated subset of "lesson page",
+"course page", "dashboard", "verification"); BENCH_CACHE_URL (e.g. redis://127.0.0.1:6379/1) runs
 with that cache instead of the database cache, as production does with CACHE_URL (sessions then
 live in the cache, written through to the database); BENCH_PROFILE=1 first prints a pyinstrument
 profile of each page (in this process, through the test client).
@@ -303,6 +304,8 @@ def run() -> None:
     ]
     if certificate is not None:
         pages.append(("verification", f"/verify/{certificate.verification_code}/", None))
+    if only := os.environ.get("BENCH_PAGES"):
+        pages = [page for page in pages if page[0] in only.split(",")]
 
     print(
         f"data: {PARTICIPANTS} generated participants ({generated:.1f} s), course with "

@@ -236,6 +236,13 @@ class CertificateQuerySet(models.QuerySet):
             certificates.append(certificate)
         return certificates
 
+    def published(self, code: str) -> "Certificate | None":
+        """The certificate with this verification code if its PDF exists (not pending), as
+        the public verification shows it: `.only("status", "snapshot")`. Plain SQL written
+        once: building the ORM query cost several times the indexed lookup itself."""
+        rows = fetch_rows(_published_sql(connection.vendor), [code, Certificate.Status.PENDING])
+        return instance_from_row(self.model, PUBLISHED_FIELDS, rows[0]) if rows else None
+
     def visible_to(self, viewer) -> "CertificateQuerySet":
         """Certificates of the people `viewer` may see (User.objects.visible_to decides)."""
         from django.contrib.auth import get_user_model
@@ -246,6 +253,24 @@ class CertificateQuerySet(models.QuerySet):
             # Includes certificates whose holder's account was deleted.
             return self
         return self.filter(user__in=get_user_model().objects.visible_to(viewer))
+
+
+PUBLISHED_FIELDS = ("id", "status", "snapshot")
+
+
+@functools.cache
+def _published_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    meta = Certificate._meta
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT {', '.join(column(name) for name in PUBLISHED_FIELDS)}"  # noqa: S608
+        f" FROM {quote(meta.db_table)}"
+        f" WHERE {column('verification_code')} = %s AND {column('status')} <> %s"
+    )
 
 
 HELD_BY_FIELDS = ("id", "user", "number", "status", "issued_at", "pdf", "snapshot")

@@ -1,10 +1,15 @@
-"""Automatic issue on course completion: only calls the issue service, never renders."""
+"""Automatic issue on course completion (only calls the issue service, never renders), and the
+certificate version that tells every process's cache (caching.py) that certificates changed."""
 
 import logging
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from courses.signals import course_completed
+from lms import versions
+
+from .models import Certificate
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +28,12 @@ def issue_on_completion(sender, *, enrollment, **kwargs):
         logger.exception(
             "Automatisches Zertifikat für Einschreibung %s fehlgeschlagen", enrollment.pk
         )
+
+
+@receiver(post_save, sender=Certificate, dispatch_uid="certificates_version_on_save")
+@receiver(post_delete, sender=Certificate, dispatch_uid="certificates_version_on_delete")
+def certificate_changed(sender, *, raw=False, **kwargs):
+    # Every save: issue, PDF stored, revocation, replacement. QuerySet.update() and
+    # bulk_create() send no signal; code using them renews the version itself.
+    if not raw:
+        versions.changed("certificates")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 
 from allauth.account.adapter import get_adapter
@@ -10,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -21,9 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from content.page_cache import CSRF_PLACEHOLDER
-from lms.db import fetch_rows, instance_from_row
 
-from . import services
+from . import caching, services
 from .models import Certificate
 from .permissions import can_download
 
@@ -58,37 +55,6 @@ def _verification_rate_exceeded(request: HttpRequest) -> bool:
         return cache.incr(key) > limit
     except ValueError:  # the key expired between add() and incr()
         return False
-
-
-def _published_certificate(code: str) -> Certificate:
-    """Certificates whose PDF exists; an unknown or still unrendered code is a plain 404.
-
-    Only what the public page shows is loaded (status and the frozen snapshot), in plain SQL:
-    the ORM's query building costs five times the lookup itself on this public, rate-limited
-    page. The instance is what `.only("status", "snapshot")` would give.
-    """
-    rows = fetch_rows(_published_certificate_sql(connection.vendor), [code, PENDING])
-    if not rows:
-        raise Http404
-    return instance_from_row(Certificate, ("id", "status", "snapshot"), rows[0])
-
-
-PENDING = Certificate.Status.PENDING.value
-
-
-@functools.cache
-def _published_certificate_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    meta = Certificate._meta
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    return (
-        f"SELECT {column('id')}, {column('status')}, {column('snapshot')}"  # noqa: S608
-        f" FROM {quote(meta.db_table)}"
-        f" WHERE {column('verification_code')} = %s AND {column('status')} <> %s"
-    )
 
 
 # Rendered verification pages for anonymous visitors, by everything they show (language, path,
@@ -145,7 +111,7 @@ def _no_index(response: HttpResponse) -> HttpResponse:
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     if _verification_rate_exceeded(request):
         return _no_index(_rate_limited(request))
-    certificate = _published_certificate(code)
+    certificate = caching.published_certificate(code, request=request)
     return _no_index(
         _verification_page(
             request, {"certificate": certificate, "facts": services.public_facts(certificate)}
@@ -157,7 +123,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 def verify_json(request: HttpRequest, code: str) -> HttpResponse:
     if _verification_rate_exceeded(request):
         return _no_index(JsonResponse({"error": "rate_limited"}, status=429))
-    certificate = _published_certificate(code)
+    certificate = caching.published_certificate(code, request=request)
     return _no_index(
         JsonResponse(services.public_facts(certificate), json_dumps_params={"ensure_ascii": False})
     )

@@ -5,9 +5,10 @@ lessons, their addresses), routed page objects, rendered non-interactive lesson 
 fragments. Per-person state (enrolment, progress, check results, notes, workshop registrations)
 is never stored here; it is read from the database on every request.
 
-Validity: one shared token, the *content version*, lives in the default cache (Redis or the
-database cache). Every entry here belongs to the version it was built under; a request reads the
-token once (one cache round trip) and ignores everything built under another version. Any change
+Validity: one shared token, the *content version* (lms.versions), lives in the default cache
+(Redis or the database cache). Every entry here belongs to the version it was built under; a
+request reads the tokens once (one cache round trip) and ignores everything built under another
+version. Any change
 to a page, a view restriction, a site, an image or a document sets a new random token, right away
 and again after the transaction commits (so no other process keeps data it read before the
 commit). A lost token (cache flushed or culled) simply becomes a new one: tokens are random and
@@ -18,22 +19,19 @@ a last line of defence against changes made behind the ORM's back (raw SQL, `Que
 from __future__ import annotations
 
 import copy
-import logging
 import time
-import uuid
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-logger = logging.getLogger(__name__)
+from lms import versions
 
-VERSION_KEY = "lms:content-version"
+VERSION_KEY = versions.KEYS["content"]
 LOCAL_TTL = 600.0  # seconds
 MAX_ENTRIES = 4000
 # Page fields that only concern drafts, locks and comments: saving just these (a new draft
@@ -59,27 +57,9 @@ _entries: dict[tuple, tuple[Any, float]] = {}
 
 
 def content_version(request=None) -> str:
-    """The current content version: read once per request (memoised on it).
-
-    Without a reachable cache every request gets a version of its own: pages are then built
-    from the database each time, slower but never stale.
-    """
-    if request is not None:
-        version = getattr(request, "_lms_content_version", None)
-        if version is not None:
-            return version
-    try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            version = uuid.uuid4().hex
-            if not cache.add(VERSION_KEY, version, timeout=None):
-                version = cache.get(VERSION_KEY) or version
-    except Exception:  # the cache server is down: build from the database
-        logger.warning("content version unavailable, page caching paused", exc_info=True)
-        version = f"uncached-{uuid.uuid4().hex}"
-    if request is not None:
-        request._lms_content_version = version
-    return version
+    """The current content version: read once per request (lms.versions), together with the
+    other version tokens."""
+    return versions.current("content", request)
 
 
 def shareable(request, page=None) -> bool:
@@ -134,15 +114,7 @@ def invalidate() -> None:
 
 def _new_version() -> None:
     _entries.clear()
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:  # never let a cache outage stop an editor from publishing
-        logger.error(
-            "content version not renewed: other processes may show old content for "
-            "up to %s seconds",
-            int(LOCAL_TTL),
-            exc_info=True,
-        )
+    versions.renew("content")
 
 
 # --- Receivers (connected when content.models is imported, i.e. in every process) ------------

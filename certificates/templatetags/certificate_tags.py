@@ -1,13 +1,14 @@
 from django import template
 
-from ..models import Certificate
+from .. import caching
 
 register = template.Library()
 
 
-@register.simple_tag
-def certificates_for(user):
+@register.simple_tag(takes_context=True)
+def dashboard_certificates(context):
     """The learner's own certificates for the dashboard (nothing for anonymous visitors)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return Certificate.objects.held_by(user, limit=20)
+    request = context["request"]
+    if not request.user.is_authenticated:
+        return ""
+    return caching.dashboard_section(request=request, user=request.user)

@@ -37,6 +37,7 @@ from courses.models import (
     WorkshopDate,
     WorkshopRegistration,
 )
+from lms import versions
 from lms.accounts.models import Organisation, Team, User
 from lms.accounts.roles import Role
 
@@ -546,6 +547,7 @@ class Generator:
                     )
                 )
         Certificate.objects.bulk_create(certificates, batch_size=5_000)
+        versions.changed("certificates")  # bulk_create sends no post_save
         self.counts.certificates += len(certificates)
 
     def register_for_workshops(self, enrollment, done: int, registrations: list) -> bool:

@@ -1,0 +1,75 @@
+"""Version tokens in the shared cache, read together once per request.
+
+Each worker process keeps derived data (rendered content, the public facts of certificates) in
+its own memory, tagged with the version of the data it was built from. A version is a random
+token in the default cache (Redis or the database cache) that is replaced whenever the data
+changes. A request reads all tokens in one round trip (`get_many`) the first time it needs
+any of them and ignores everything kept under another token.
+
+Tokens are random and never reused, so a lost token (cache flushed, culled or restarted) just
+becomes a new one and nothing kept before can come back to life. Without a reachable cache
+every request gets tokens of its own: data is then read from the database each time, slower
+but never stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# What may change, and where its token lives in the shared cache.
+KEYS = {
+    "content": "lms:content-version",  # pages, view restrictions, sites, images, documents
+    "certificates": "lms:certificate-version",  # any certificate's status or printed details
+}
+
+
+def current(name: str, request=None) -> str:
+    """The current token of `name`; all tokens are read on the first call for a request."""
+    known = getattr(request, "_lms_versions", None) if request is not None else None
+    if known is None:
+        known = _read_all()
+        if request is not None:
+            request._lms_versions = known
+    return known[name]
+
+
+def renew(name: str) -> None:
+    """A new token for `name` now (other processes drop what they kept under the old one)."""
+    try:
+        cache.set(KEYS[name], uuid.uuid4().hex, timeout=None)
+    except Exception:  # never let a cache outage stop the change that caused this
+        logger.error(
+            "%s version not renewed: other processes may show old data until their entries expire",
+            name,
+            exc_info=True,
+        )
+
+
+def changed(name: str) -> None:
+    """`name` changes in the current transaction: a new token now, and again once it commits
+    (a process that read the data before the commit kept it under the first new token)."""
+    renew(name)
+    transaction.on_commit(lambda: renew(name))
+
+
+def _read_all() -> dict[str, str]:
+    try:
+        found = cache.get_many(list(KEYS.values()))
+        tokens = {}
+        for name, key in KEYS.items():
+            token = found.get(key)
+            if token is None:
+                token = uuid.uuid4().hex
+                if not cache.add(key, token, timeout=None):
+                    token = cache.get(key) or token
+            tokens[name] = token
+        return tokens
+    except Exception:  # the cache server is down: read from the database
+        logger.warning("version tokens unavailable, per-process caches paused", exc_info=True)
+        return {name: f"uncached-{uuid.uuid4().hex}" for name in KEYS}
