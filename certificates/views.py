@@ -8,7 +8,6 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -19,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from content.page_cache import CSRF_PLACEHOLDER
+from lms import versions
+from lms.cache import RedisCache
 
 from . import caching, services
 from .models import Certificate
@@ -30,19 +31,19 @@ VERIFY_RATE_DEFAULT = (30, 60)  # requests per IP and window in seconds
 def _verification_rate_exceeded(request: HttpRequest) -> bool:
     """A fixed window per client IP in the shared cache (Redis, or the database cache).
 
-    With Redis it is one round trip (INCR; the request that opens the window sets the expiry);
-    other caches use incr(), and add() when the window is new.
+    With Redis (lms.cache) it is one round trip, which also brings the version tokens the page
+    reads next (INCR and MGET pipelined; the request that opens the window sets the expiry).
+    Other caches use incr(), and add() when the window is new.
     """
     limit, window = getattr(settings, "CERTIFICATE_VERIFY_RATE", VERIFY_RATE_DEFAULT)
     ip = get_adapter(request).get_client_ip(request)
     key = f"certificates:verify:{ip}:{int(time.time() // window)}"
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        redis_key = backend.make_key(key)  # ours, and valid: letters, digits, dots, colons
-        client = backend._cache.get_client(write=True)  # lms.cache: one per pool, reused
-        count = client.incr(redis_key)
-        if count == 1:
-            client.expire(redis_key, window + 1)
+        count, tokens = backend.incr_and_get_many(
+            key, list(versions.KEYS.values()), timeout=window + 1
+        )
+        versions.remember(request, tokens)
         return count > limit
     # incr() first: an open window (the usual case) costs one operation, not two.
     try:

@@ -2,7 +2,7 @@
 
 Django builds a new `redis.Redis` object for every cache operation; redis-py fills a table of
 about 170 response callbacks each time, which costs more than the round trip to Redis for the
-small values kept here (content version, session, rate-limit counters). A client is only a
+small values kept here (version tokens, session, rate-limit counters). A client is only a
 handle on its connection pool, which is thread-safe and reconnects after a fork, so one per
 pool serves every thread of the process.
 """
@@ -28,3 +28,18 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def incr_and_get_many(self, key: str, keys: list[str], *, timeout: int) -> tuple[int, dict]:
+        """Count `key` up (a new counter expires after `timeout` seconds) and get `keys`, in
+        one round trip: what a rate-limited page needs before it can answer."""
+        client = self._cache.get_client(write=True)
+        counter = self.make_and_validate_key(key)
+        pipeline = client.pipeline(transaction=False)
+        pipeline.incr(counter)
+        pipeline.mget([self.make_and_validate_key(name) for name in keys])
+        count, values = pipeline.execute()
+        if count == 1:  # the request that opens the window (EXPIRE NX would need Redis 7)
+            client.expire(counter, timeout)
+        loads = self._cache._serializer.loads
+        found = zip(keys, values, strict=True)
+        return count, {name: loads(value) for name, value in found if value is not None}

@@ -58,18 +58,35 @@ def changed(name: str) -> None:
     transaction.on_commit(lambda: renew(name))
 
 
+def remember(request, found: dict) -> None:
+    """Take the tokens from a caller that read them in its own round trip (by cache key,
+    e.g. `cache.get_many(KEYS.values())` pipelined with other commands)."""
+    try:
+        request._lms_versions = _tokens(found)
+    except Exception:
+        logger.warning("version tokens unavailable, per-process caches paused", exc_info=True)
+        request._lms_versions = _uncached()
+
+
 def _read_all() -> dict[str, str]:
     try:
-        found = cache.get_many(list(KEYS.values()))
-        tokens = {}
-        for name, key in KEYS.items():
-            token = found.get(key)
-            if token is None:
-                token = uuid.uuid4().hex
-                if not cache.add(key, token, timeout=None):
-                    token = cache.get(key) or token
-            tokens[name] = token
-        return tokens
+        return _tokens(cache.get_many(list(KEYS.values())))
     except Exception:  # the cache server is down: read from the database
         logger.warning("version tokens unavailable, per-process caches paused", exc_info=True)
-        return {name: f"uncached-{uuid.uuid4().hex}" for name in KEYS}
+        return _uncached()
+
+
+def _tokens(found: dict) -> dict[str, str]:
+    tokens = {}
+    for name, key in KEYS.items():
+        token = found.get(key)
+        if token is None:  # never set, or lost: a new one (or the one another process set)
+            token = uuid.uuid4().hex
+            if not cache.add(key, token, timeout=None):
+                token = cache.get(key) or token
+        tokens[name] = token
+    return tokens
+
+
+def _uncached() -> dict[str, str]:
+    return {name: f"uncached-{uuid.uuid4().hex}" for name in KEYS}

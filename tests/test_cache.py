@@ -34,3 +34,26 @@ def test_it_behaves_as_djangos_cache(redis_cache):
     assert redis_cache.get_many(["x", "y"]) == {"x": {"Teilnehmende": ["Ä"]}, "y": 3}
     redis_cache.delete("x")
     assert redis_cache.get("x") is None
+
+
+def test_incr_and_get_many_counts_and_reads_in_one_round_trip(redis_cache, monkeypatch):
+    redis_cache.set_many({"version-a": "a1", "version-b": {"n": 2}}, timeout=None)
+    client = redis_cache._cache.get_client(write=True)
+    single_commands = []
+    execute = client.execute_command
+
+    def recorded(*args, **kwargs):
+        single_commands.append(args[0])
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(client, "execute_command", recorded)
+    count, found = redis_cache.incr_and_get_many(
+        "window", ["version-a", "version-b", "missing"], timeout=61
+    )
+    # INCR and MGET go out together as one pipeline; only a new window costs one more (EXPIRE).
+    assert single_commands == ["EXPIRE"]
+    assert (count, found) == (1, {"version-a": "a1", "version-b": {"n": 2}})
+    count, found = redis_cache.incr_and_get_many("window", ["version-a"], timeout=61)
+    assert (count, found) == (2, {"version-a": "a1"})
+    assert single_commands == ["EXPIRE"]
+    assert 0 < client.ttl(redis_cache.make_key("window")) <= 61

@@ -497,6 +497,12 @@ def test_verification_rate_limit_with_redis_is_one_incr_per_request(rf, settings
     assert [_verification_rate_exceeded(request) for _ in range(4)] == [False] * 3 + [True]
     other = rf.get("/verify/x/", REMOTE_ADDR="192.0.2.8")
     assert _verification_rate_exceeded(other) is False
+    # The same round trip brought the version tokens: the page reads no more from the cache.
+    from django.core.cache import cache
+
+    from lms import versions
+
+    assert other._lms_versions == {name: cache.get(key) for name, key in versions.KEYS.items()}
 
 
 # --- Header and footer (templates/base.html) ------------------------------------------------
