@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content import page_cache
-from lms.db import instance_from_row
+from lms.db import fetch_rows, instance_from_row
 
 from .attendance import WorkshopShare, attendance_overview
 from .models import (
@@ -437,9 +437,7 @@ def lesson_reader_state(*, user, outline: CourseOutline, lesson_id: int) -> Less
         *(user.pk, *lesson_ids),
         *(user.pk, lesson_id),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_lesson_state_sql(len(lesson_ids)), params)
-        rows = cursor.fetchall()
+    rows = fetch_rows(_lesson_state_sql(len(lesson_ids)), params)
     enrollment, done, attempts, answered = None, set(), [], set()
     for kind, number, text, flag, score, moment in rows:
         if kind == 0:
@@ -514,16 +512,14 @@ def learner_courses(*, user) -> LearnerCourses:
     caller (the course outline knows); the registrations' dates are the caller's to load."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     active = [WorkshopRegistration.Status.REGISTERED, WorkshopRegistration.Status.WAITLISTED]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _dashboard_sql(),
-            [
-                *(user.pk, Enrollment.Status.WITHDRAWN.value),
-                user.pk,
-                *(user.pk, *(status.value for status in active), now),
-            ],
-        )
-        rows = cursor.fetchall()
+    rows = fetch_rows(
+        _dashboard_sql(),
+        [
+            *(user.pk, Enrollment.Status.WITHDRAWN.value),
+            user.pk,
+            *(user.pk, *(status.value for status in active), now),
+        ],
+    )
     enrollments, done, registrations = [], set(), []
     for kind, number, other_id, status, enrolled_at, completed_at in rows:
         if kind == 1:

@@ -118,6 +118,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# PostgreSQL: the few hand-written queries of every page are prepared (lms/db.py). Turn off
+# behind a connection pooler in transaction mode that can't keep prepared statements.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # psycopg prepares a server-bound query after it ran this often on a connection (Django
+    # turns that off; its own cursors bind on the client, which never prepares).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.dj_cache_url("CACHE_URL", default="db://lms_cache")}

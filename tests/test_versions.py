@@ -1,0 +1,54 @@
+"""lms.versions: shared version tokens, read together once per request."""
+
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from lms import versions
+
+
+def test_all_tokens_are_read_in_one_round_trip_per_request():
+    request = RequestFactory().get("/")
+    with mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
+        content = versions.current("content", request)
+        certificates = versions.current("certificates", request)
+        assert versions.current("content", request) == content
+    assert get_many.call_count == 1
+    assert content != certificates
+    # The tokens were new: they are now the shared ones every process reads.
+    assert cache.get(versions.KEYS["content"]) == content
+    assert versions.current("certificates", RequestFactory().get("/")) == certificates
+
+
+@pytest.mark.django_db
+def test_a_change_gives_a_new_token_now_and_after_the_commit(django_capture_on_commit_callbacks):
+    before = versions.current("certificates")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        versions.changed("certificates")
+        during = versions.current("certificates")
+    after = versions.current("certificates")
+    assert len(callbacks) == 1
+    assert len({before, during, after}) == 3
+    assert versions.current("content") == versions.current("content")  # others untouched
+
+
+def test_tokens_read_by_the_caller_are_taken_as_they_are():
+    request = RequestFactory().get("/")
+    cache.set(versions.KEYS["content"], "content-token", timeout=None)
+    versions.remember(request, {versions.KEYS["content"]: "content-token"})
+    with mock.patch.object(cache, "get_many") as get_many:
+        assert versions.current("content", request) == "content-token"
+        assert versions.current("certificates", request)  # missing: made, not read again
+    get_many.assert_not_called()
+
+
+def test_without_a_cache_every_request_reads_from_the_database():
+    with mock.patch.object(cache, "get_many", side_effect=ConnectionError("Redis weg")):
+        first = versions.current("content", RequestFactory().get("/"))
+        second = versions.current("content", RequestFactory().get("/"))
+    assert first.startswith("uncached-") and second.startswith("uncached-")
+    assert first != second  # nothing kept under one of them is ever found again
+    with mock.patch.object(cache, "set", side_effect=ConnectionError("Redis weg")):
+        versions.renew("content")  # logged, never raised: the change itself goes through
