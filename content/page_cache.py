@@ -8,12 +8,12 @@ is never stored here; it is read from the database on every request.
 Validity: one shared token, the *content version* (lms.versions), lives in the default cache
 (Redis or the database cache). Every entry here belongs to the version it was built under; a
 request reads the tokens once (one cache round trip) and ignores everything built under another
-version. Any change
-to a page, a view restriction, a site, an image or a document sets a new random token, right away
-and again after the transaction commits (so no other process keeps data it read before the
-commit). A lost token (cache flushed or culled) simply becomes a new one: tokens are random and
-never reused, so an entry can't come back to life. Entries also expire after LOCAL_TTL seconds as
-a last line of defence against changes made behind the ORM's back (raw SQL, `QuerySet.update`).
+version. Any change to a page, a view restriction, a site, an image or a document gives this
+process a new version at once and every process a new random token once the transaction commits
+(so no process keeps data it read before the commit). A lost token (cache flushed or culled)
+simply becomes a new one: tokens are random and never reused, so an entry can't come back to
+life. Entries also expire after LOCAL_TTL seconds as a last line of defence against changes made
+behind the ORM's back (raw SQL, `QuerySet.update`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 from django.utils.html import escape
@@ -107,14 +106,10 @@ def with_csrf_token(html: str, context) -> str:
 
 
 def invalidate() -> None:
-    """A new content version now and once more when the current transaction commits."""
-    _new_version()
-    transaction.on_commit(_new_version)
-
-
-def _new_version() -> None:
+    """A new content version: for this process now, for every process once the current
+    transaction commits (lms.versions.changed)."""
     _entries.clear()
-    versions.renew("content")
+    versions.changed("content")
 
 
 # --- Receivers (connected when content.models is imported, i.e. in every process) ------------

@@ -29,14 +29,20 @@ KEYS = {
 }
 
 
+# Changes made by this process, per name: part of the version this process sees, so its own
+# change shows at once, before the commit renews the shared token for everybody.
+_changes_here: dict[str, int] = {}
+
+
 def current(name: str, request=None) -> str:
-    """The current token of `name`; all tokens are read on the first call for a request."""
+    """The current version of `name`; all tokens are read on the first call for a request."""
     known = getattr(request, "_lms_versions", None) if request is not None else None
     if known is None:
         known = _read_all()
         if request is not None:
             request._lms_versions = known
-    return known[name]
+    changes = _changes_here.get(name)
+    return f"{known[name]}+{changes}" if changes else known[name]
 
 
 def renew(name: str) -> None:
@@ -52,9 +58,12 @@ def renew(name: str) -> None:
 
 
 def changed(name: str) -> None:
-    """`name` changes in the current transaction: a new token now, and again once it commits
-    (a process that read the data before the commit kept it under the first new token)."""
-    renew(name)
+    """`name` changes in the current transaction: this process sees a new version at once, and
+    every process once the transaction commits (a new shared token then; anything read before
+    the commit was kept under the old one). The shared token isn't written before the commit:
+    with the database cache that write would hold a row lock until then, and every concurrent
+    change (a bulk issue, the render tasks) would queue behind it."""
+    _changes_here[name] = _changes_here.get(name, 0) + 1
     transaction.on_commit(lambda: renew(name))
 
 

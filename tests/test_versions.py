@@ -9,6 +9,11 @@ from django.test import RequestFactory
 from lms import versions
 
 
+@pytest.fixture(autouse=True)
+def _no_changes_in_this_process_yet(monkeypatch):
+    monkeypatch.setattr(versions, "_changes_here", {})
+
+
 def test_all_tokens_are_read_in_one_round_trip_per_request():
     request = RequestFactory().get("/")
     with mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many:
@@ -23,14 +28,21 @@ def test_all_tokens_are_read_in_one_round_trip_per_request():
 
 
 @pytest.mark.django_db
-def test_a_change_gives_a_new_token_now_and_after_the_commit(django_capture_on_commit_callbacks):
-    before = versions.current("certificates")
+def test_a_change_shows_here_at_once_and_everywhere_after_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    key = versions.KEYS["certificates"]
+    shared_before = versions.current("certificates")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         versions.changed("certificates")
-        during = versions.current("certificates")
-    after = versions.current("certificates")
+        here = versions.current("certificates")
+        # Nothing is written to the shared cache before the commit (no lock held until then).
+        assert cache.get(key) == shared_before
+    assert here != shared_before  # this process sees the change at once
     assert len(callbacks) == 1
-    assert len({before, during, after}) == 3
+    shared_after = cache.get(key)
+    assert shared_after != shared_before  # other processes: a new token after the commit
+    assert versions.current("certificates") not in {shared_before, here}
     assert versions.current("content") == versions.current("content")  # others untouched
 
 
