@@ -58,12 +58,11 @@ def instance_from_row(model: type[M], names: Sequence[str], row: Sequence[Any]) 
 
 def fetch_rows(sql: str, params: Iterable[Any]) -> list[tuple]:
     """Run one of these hand-written queries. On PostgreSQL its parameters are bound on the
-    server, so psycopg prepares it once it has run a few times on a connection
-    (`prepare_threshold`) and PostgreSQL plans it once per connection instead of on every
-    request: for these indexed lookups planning took two to three times the execution.
-    Django's own cursors bind on the client (not every ORM query can be prepared), so this
-    applies to the queries here only. DATABASE_PREPARED_STATEMENTS=0 turns it off (for a
-    connection pooler that can't keep prepared statements)."""
+    server and it is prepared on its first run on a connection: PostgreSQL then stops planning
+    it after a few runs (generic plan); for these indexed lookups planning took two to three
+    times the execution. Django's own cursors bind on the client and never prepare (not every
+    ORM query can be prepared), so this applies to the queries here only.
+    DATABASE_PREPARED_STATEMENTS=0 turns it off (for a pooler that can't keep them)."""
     with _cursor() as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
@@ -72,9 +71,23 @@ def fetch_rows(sql: str, params: Iterable[Any]) -> list[tuple]:
 def _cursor():
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
+    # What connection.cursor() does first: reconnect after a failed health check (a restarted
+    # server, an idle timeout), and then wrap the cursor (logged, counted, errors mapped).
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        # Wrapped as connection.cursor() wraps its cursors: logged, counted, errors mapped.
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        return connection._prepare_cursor(_prepared_cursor_class()(connection.connection))
+
+
+@cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        """Binds on the server and prepares every statement (psycopg keeps the last 100 per
+        connection; after a rollback it prepares them again)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor

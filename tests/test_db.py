@@ -58,25 +58,58 @@ def test_queries_are_counted_like_the_orms():
     assert len(queries) == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
-def test_on_postgresql_a_repeated_query_is_prepared_once_per_connection(settings):
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements and backends: PostgreSQL"
+)
+
+
+def _prepared(sql: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s",
+            [sql.replace("%s", "$1")],  # PostgreSQL sees the server-side placeholder
+        )
+        return cursor.fetchone()[0]
+
+
+@postgresql_only
+def test_on_postgresql_a_query_is_prepared_on_its_first_run(settings):
     person = UserFactory()
     sql = _sql(User, ("id", "email")) + " AND is_active"
-
-    def prepared(sql: str) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s",
-                [sql.replace("%s", "$1")],  # PostgreSQL sees the server-side placeholder
-            )
-            return cursor.fetchone()[0]
-
-    for _ in range(6):  # psycopg prepares from the fifth run on (prepare_threshold)
-        assert fetch_rows(sql, [person.pk]) == [(person.pk, person.email)]
-    assert prepared(sql) == 1
+    assert fetch_rows(sql, [person.pk]) == [(person.pk, person.email)]
+    assert _prepared(sql) == 1
+    assert fetch_rows(sql, [person.pk]) == [(person.pk, person.email)]  # runs the prepared one
+    assert _prepared(sql) == 1
 
     settings.DATABASE_PREPARED_STATEMENTS = False
     other = sql + " AND id > 0"
     for _ in range(6):
         assert fetch_rows(other, [person.pk]) == [(person.pk, person.email)]
-    assert prepared(other) == 0
+    assert _prepared(other) == 0
+    # Django's own queries are never prepared, however often they run.
+    for _ in range(6):
+        User.objects.filter(pk=person.pk, is_active=True).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_dropped_connection_is_replaced_before_the_query():
+    import psycopg
+
+    from bench.scratch import ADMIN_URL
+
+    person = UserFactory()
+    sql = _sql(User, ("id",))
+    assert fetch_rows(sql, [person.pk]) == [(person.pk,)]
+    assert connection.health_check_enabled
+    backend = connection.connection.info.backend_pid
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:  # a restart, a failover
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend])
+    connection.close_at = None  # a persistent connection (CONN_MAX_AGE), as in production
+    connection.close_if_unusable_or_obsolete()  # what Django does when a request starts
+    assert connection.connection is not None  # kept: the health check comes with the query
+    assert fetch_rows(sql, [person.pk]) == [(person.pk,)]
+    assert connection.connection.info.backend_pid != backend

@@ -122,8 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # behind a connection pooler in transaction mode that can't keep prepared statements.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # psycopg prepares a server-bound query after it ran this often on a connection (Django
-    # turns that off; its own cursors bind on the client, which never prepares).
+    # Django passes None, which turns preparing off in psycopg altogether; any number turns it
+    # on. Only lms.db's cursors prepare (always, on the first run); Django's own cursors bind
+    # on the client and never do, whatever the threshold.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
