@@ -36,6 +36,7 @@ _changes_here: dict[str, int] = {}
 
 def current(name: str, request=None) -> str:
     """The current version of `name`; all tokens are read on the first call for a request."""
+    _settle_rolled_back_changes()
     known = getattr(request, "_lms_versions", None) if request is not None else None
     if known is None:
         known = _read_all()
@@ -62,9 +63,51 @@ def changed(name: str) -> None:
     every process once the transaction commits (a new shared token then; anything read before
     the commit was kept under the old one). The shared token isn't written before the commit:
     with the database cache that write would hold a row lock until then, and every concurrent
-    change (a bulk issue, the render tasks) would queue behind it."""
+    change (a bulk issue, the render tasks) would queue behind it. One renewal per transaction
+    and name is enough, however many changes it holds."""
     _changes_here[name] = _changes_here.get(name, 0) + 1
-    transaction.on_commit(lambda: renew(name))
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("_lms_version_renewals", [])
+    if any(renewal.name == name and renewal.registered(connection) for renewal in pending):
+        return
+    renewal = _Renewal(name)
+    pending.append(renewal)
+    transaction.on_commit(renewal)
+
+
+class _Renewal:
+    """The on-commit renewal of one name; remembers whether it ran."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+        renew(self.name)
+
+    def registered(self, connection) -> bool:
+        """Still waiting for the commit (a rolled-back savepoint or transaction drops it)."""
+        return any(func is self for _savepoints, func, _robust in connection.run_on_commit)
+
+
+def _settle_rolled_back_changes() -> None:
+    """A change whose transaction was rolled back never renews the shared token, but this
+    process may have kept what it built from the uncommitted rows under the version it saw:
+    give the process a new version once more, so nothing of that is ever served."""
+    connection = transaction.get_connection()
+    pending = connection.__dict__.get("_lms_version_renewals")
+    if not pending:
+        return
+    waiting = []
+    for renewal in pending:
+        if renewal.ran:
+            continue
+        if renewal.registered(connection):
+            waiting.append(renewal)
+        else:
+            _changes_here[renewal.name] = _changes_here.get(renewal.name, 0) + 1
+    connection._lms_version_renewals = waiting
 
 
 def remember(request, found: dict) -> None:

@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.test import RequestFactory
 
 from lms import versions
@@ -43,7 +44,49 @@ def test_a_change_shows_here_at_once_and_everywhere_after_the_commit(
     shared_after = cache.get(key)
     assert shared_after != shared_before  # other processes: a new token after the commit
     assert versions.current("certificates") not in {shared_before, here}
-    assert versions.current("content") == versions.current("content")  # others untouched
+
+
+@pytest.mark.django_db
+def test_other_names_are_untouched():
+    content = versions.current("content")
+    versions.changed("certificates")
+    assert versions.current("content") == content
+
+
+@pytest.mark.django_db
+def test_one_renewal_per_transaction_and_name(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(3):  # a bulk issue saves many certificates in one transaction
+            versions.changed("certificates")
+        versions.changed("content")
+    assert len(callbacks) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_nothing_built_meanwhile_in_use():
+    key = versions.KEYS["certificates"]
+    before = versions.current("certificates")
+    shared = cache.get(key)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        versions.changed("certificates")
+        during = versions.current("certificates")  # what this process builds now, from
+        raise RuntimeError  # rows that are about to be rolled back, is kept under this
+    after = versions.current("certificates")
+    assert len({before, during, after}) == 3
+    assert cache.get(key) == shared  # nothing was committed: the others keep theirs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_after_a_rolled_back_savepoint_is_renewed_at_the_commit():
+    key = versions.KEYS["certificates"]
+    versions.current("certificates")
+    shared = cache.get(key)
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            versions.changed("certificates")  # its renewal goes with the savepoint
+            raise RuntimeError
+        versions.changed("certificates")  # so this one registers its own
+    assert cache.get(key) != shared
 
 
 def test_tokens_read_by_the_caller_are_taken_as_they_are():

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -139,3 +139,15 @@ def test_dashboard_with_certificates_costs_no_query_for_them(participant, course
         section = certificate_section(client)
     assert "LC-2026-0001" in section and "LC-2026-0002" in section
     assert len(with_two) == len(without)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_revocation_is_not_shown(participant, course, coordinator):
+    certificate = make_certificate(user=participant, course=course)
+    url = certificate.get_absolute_url()
+    assert "Gültig" in html_of(Client(), url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.revoke_certificate(certificate=certificate, revoked_by=coordinator, reason="x")
+        assert "Widerrufen" in html_of(Client(), url)  # read inside the transaction
+        raise RuntimeError("abgebrochen")
+    assert "Gültig" in html_of(Client(), url)
