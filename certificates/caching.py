@@ -2,14 +2,18 @@
 
 The public verification page (opened from QR codes, by anyone) and the certificate section of
 "Mein Lernbereich" (on every visit) read certificates, which change rarely. They keep what they
-read in the per-process cache of content/page_cache.py, tagged with the *certificate version*
-(lms.versions) instead of the content version. Every save or deletion of a certificate renews
-that token, right away and again after the commit (receivers.py), so a revocation or a newly
-issued certificate shows on the next request in every process. Unknown codes are never kept:
-guessing can't fill the memory, and the rate limit protects the database.
+read in a store of their own (content/page_cache.py's Store), under the *certificate version*
+(lms.versions): every save or deletion of a certificate (receivers.py) gives the process that
+made it a new version at once and every process a new shared token after the commit, so a
+revocation or a newly issued certificate shows on the next request everywhere. The store is
+emptied whenever the version moves on, and it is separate from the content's, so certificate
+changes never push rendered lessons out. Unknown codes are never kept: guessing can't fill
+the memory, and the rate limit protects the database.
 """
 
 from __future__ import annotations
+
+import copy
 
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -22,19 +26,28 @@ from .models import Certificate
 
 DASHBOARD_LIMIT = 20  # rows in the dashboard's section; "Alle Zertifikate" lists all
 
+_kept = page_cache.Store(max_entries=4000)
+
+
+def _cached(key: tuple, build, *, request, keep_none: bool = True):
+    version = versions.current("certificates", request)
+    return page_cache.cached(
+        key, build, version=version, keep_none=keep_none, store=_kept.for_version(version)
+    )
+
 
 def published_certificate(code: str, *, request) -> Certificate:
     """The certificate with this verification code as the public pages show it (status and
     snapshot); 404 for unknown codes and for certificates whose PDF doesn't exist yet."""
-    certificate = page_cache.cached(
+    certificate = _cached(
         ("verification", code),
         lambda: Certificate.objects.published(code),
-        version=versions.current("certificates", request),
+        request=request,
         keep_none=False,
     )
     if certificate is None:
         raise Http404
-    return certificate
+    return copy.copy(certificate)  # the kept one stays as it was read, whatever a caller sets
 
 
 def dashboard_section(*, request, user) -> SafeString:
@@ -50,8 +63,4 @@ def dashboard_section(*, request, user) -> SafeString:
         )
         return mark_safe(html)  # rendered, and escaped, by the template engine
 
-    return page_cache.cached(
-        ("dashboard-certificates", user.pk),
-        build,
-        version=versions.current("certificates", request),
-    )
+    return _cached(("dashboard-certificates", user.pk), build, request=request)

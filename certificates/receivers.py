@@ -34,6 +34,7 @@ def issue_on_completion(sender, *, enrollment, **kwargs):
 @receiver(post_delete, sender=Certificate, dispatch_uid="certificates_version_on_delete")
 def certificate_changed(sender, *, raw=False, **kwargs):
     # Every save: issue, PDF stored, revocation, replacement. QuerySet.update() and
-    # bulk_create() send no signal; code using them renews the version itself.
+    # bulk_create() send no signal: code that changes what the caches show (status, snapshot,
+    # PDF, number, holder) that way renews the version itself (generate_data does).
     if not raw:
         versions.changed("certificates")

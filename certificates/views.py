@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from allauth.account.adapter import get_adapter
@@ -25,6 +26,8 @@ from . import caching, services
 from .models import Certificate
 from .permissions import can_download
 
+logger = logging.getLogger(__name__)
+
 VERIFY_RATE_DEFAULT = (30, 60)  # requests per IP and window in seconds
 
 
@@ -40,9 +43,13 @@ def _verification_rate_exceeded(request: HttpRequest) -> bool:
     key = f"certificates:verify:{ip}:{int(time.time() // window)}"
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        count, tokens = backend.incr_and_get_many(
-            key, list(versions.KEYS.values()), timeout=window + 1
-        )
+        try:
+            count, tokens = backend.incr_and_get_many(
+                key, list(versions.KEYS.values()), timeout=window + 1
+            )
+        except Exception:  # Redis unreachable: the page still answers (from the database)
+            logger.warning("verification rate limit unavailable", exc_info=True)
+            return False
         versions.remember(request, tokens)
         return count > limit
     # incr() first: an open window (the usual case) costs one operation, not two.

@@ -52,7 +52,25 @@ DRAFT_ONLY_FIELDS = frozenset(
 # person's own token whenever the fragment is served.
 CSRF_PLACEHOLDER = "lms-csrf-placeholder-8d1f0c7e4b2a"
 
-_entries: dict[tuple, tuple[Any, float]] = {}
+
+class Store(dict):
+    """Values of one kind kept in this process, by full key: (value, time kept). Emptied whole
+    when full; `for_version()` also empties it when its single version moves on, since
+    everything kept under the old one can't be reached any more."""
+
+    def __init__(self, max_entries: int):
+        super().__init__()
+        self.max_entries = max_entries
+        self.version = None
+
+    def for_version(self, version: str) -> Store:
+        if version != self.version:
+            self.clear()
+            self.version = version
+        return self
+
+
+_entries = Store(MAX_ENTRIES)
 
 
 def content_version(request=None) -> str:
@@ -76,24 +94,28 @@ def cached(
     request=None,
     version=None,
     keep_none: bool = True,
+    store: Store | None = None,
 ) -> Any:
     """`build()` once per content version and worker process; `key` must name everything the
     value depends on apart from the content (the language is added here).
 
-    `version`: the content version if already known, or a constant for values that don't
-    depend on the content at all (then no version lookup happens).
+    `version`: the content version if already known, another version (lms.versions) for values
+    that depend on other data, or a constant for values that depend on no data at all (then no
+    version lookup happens). `store`: where to keep them (default: the content's).
     """
-    full_key = (version or content_version(request), translation.get_language(), *key)
+    version = version or content_version(request)
+    store = _entries if store is None else store
+    full_key = (version, translation.get_language(), *key)
     now = time.monotonic()
-    entry = _entries.get(full_key)
+    entry = store.get(full_key)
     if entry is not None and now - entry[1] < LOCAL_TTL:
         return entry[0]
     value = build()
-    if value is None and not keep_none:
-        return None
-    if len(_entries) >= MAX_ENTRIES:
-        _entries.clear()
-    _entries[full_key] = (value, now)
+    if (value is None and not keep_none) or version.startswith(versions.UNCACHED):
+        return value  # without a shared cache nothing is kept: it could never be renewed
+    if len(store) >= store.max_entries:
+        store.clear()
+    store[full_key] = (value, now)
     return value
 
 

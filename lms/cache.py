@@ -36,10 +36,11 @@ class RedisCache(DjangoRedisCache):
         counter = self.make_and_validate_key(key)
         pipeline = client.pipeline(transaction=False)
         pipeline.incr(counter)
+        # Every time, in the same round trip: a counter can't outlive its window even if the
+        # request that opened it died (the key names the window, so renewing the TTL is moot).
+        pipeline.expire(counter, timeout)
         pipeline.mget([self.make_and_validate_key(name) for name in keys])
-        count, values = pipeline.execute()
-        if count == 1:  # the request that opens the window (EXPIRE NX would need Redis 7)
-            client.expire(counter, timeout)
+        count, _expiry_set, values = pipeline.execute()
         loads = self._cache._serializer.loads
         found = zip(keys, values, strict=True)
         return count, {name: loads(value) for name, value in found if value is not None}

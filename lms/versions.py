@@ -29,6 +29,8 @@ KEYS = {
 }
 
 
+UNCACHED = "uncached-"  # the prefix of versions made up while the shared cache is unreachable
+
 # Changes made by this process, per name: part of the version this process sees, so its own
 # change shows at once, before the commit renews the shared token for everybody.
 _changes_here: dict[str, int] = {}
@@ -141,4 +143,4 @@ def _tokens(found: dict) -> dict[str, str]:
 
 
 def _uncached() -> dict[str, str]:
-    return {name: f"uncached-{uuid.uuid4().hex}" for name in KEYS}
+    return {name: f"{UNCACHED}{uuid.uuid4().hex}" for name in KEYS}

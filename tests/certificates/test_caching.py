@@ -5,12 +5,12 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates import services
+from certificates import caching, services
 from certificates.models import Certificate
 from content import page_cache
 from lms import versions
@@ -88,8 +88,8 @@ def test_unknown_and_pending_codes_are_not_kept(participant, course):
     for attempt in range(5):
         assert Client().get(f"/verify/unbekannt-{attempt}/").status_code == 404
     assert Client().get(pending.get_absolute_url()).status_code == 404
-    assert not [key for key in page_cache._entries if "verification" in key]
-    # Once its PDF is stored it is found at once: the 404 wasn't remembered.
+    assert not [key for key in caching._kept if "verification" in key]
+    # Once its PDF is stored it is found at once.
     pending.status = Certificate.Status.ISSUED
     pending.save(update_fields=["status"])
     assert "Gültig" in html_of(Client(), pending.get_absolute_url())
@@ -151,3 +151,28 @@ def test_a_rolled_back_revocation_is_not_shown(participant, course, coordinator)
         assert "Widerrufen" in html_of(Client(), url)  # read inside the transaction
         raise RuntimeError("abgebrochen")
     assert "Gültig" in html_of(Client(), url)
+
+
+def test_certificate_changes_leave_the_content_cache_alone(issued, participant):
+    client = Client()
+    client.force_login(participant)
+    assert "LC-2026-0001" in certificate_section(client)
+    assert "Gültig" in html_of(Client(), issued.get_absolute_url())
+    content_entries = dict(page_cache._entries)
+    assert len(caching._kept) == 2  # the dashboard section and the verification
+    issued.status = Certificate.Status.REVOKED
+    issued.save(update_fields=["status"])
+    assert "Widerrufen" in html_of(Client(), issued.get_absolute_url())
+    assert len(caching._kept) == 1  # what the old version held is gone, not just unreachable
+    assert content_entries.items() <= page_cache._entries.items()  # lessons etc. untouched
+
+
+def test_verification_answers_while_redis_is_down(issued):
+    unreachable = {
+        "default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    with override_settings(CACHES=unreachable):  # restored before the fixtures clear the cache
+        response = Client().get(issued.get_absolute_url())
+        assert response.status_code == 200
+        assert "Gültig" in response.content.decode()
+        assert not [key for key in caching._kept if key[0].startswith(versions.UNCACHED)]

@@ -480,29 +480,33 @@ def test_fragment_varies_by_its_variables_language_and_version_only(rf, home_pag
 
 
 @requires_redis
-def test_verification_rate_limit_with_redis_is_one_incr_per_request(rf, settings):
+def test_verification_rate_limit_with_redis_is_one_incr_per_request(rf):
     import uuid
 
-    from certificates.views import _verification_rate_exceeded
+    from django.core.cache import cache
+    from django.test import override_settings
 
-    settings.CACHES = {
+    from certificates.views import _verification_rate_exceeded
+    from lms import versions
+
+    redis = {
         "default": {
             "BACKEND": "lms.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/1",
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     }
-    settings.CERTIFICATE_VERIFY_RATE = (3, 60)
-    request = rf.get("/verify/x/", REMOTE_ADDR="192.0.2.7")
-    assert [_verification_rate_exceeded(request) for _ in range(4)] == [False] * 3 + [True]
-    other = rf.get("/verify/x/", REMOTE_ADDR="192.0.2.8")
-    assert _verification_rate_exceeded(other) is False
-    # The same round trip brought the version tokens: the page reads no more from the cache.
-    from django.core.cache import cache
-
-    from lms import versions
-
-    assert other._lms_versions == {name: cache.get(key) for name, key in versions.KEYS.items()}
+    # A context, not the settings fixture: the autouse fixture's cache.clear() must not run
+    # against Redis (FLUSHDB would empty the whole database, other prefixes included).
+    with override_settings(CACHES=redis, CERTIFICATE_VERIFY_RATE=(3, 60)):
+        request = rf.get("/verify/x/", REMOTE_ADDR="192.0.2.7")
+        assert [_verification_rate_exceeded(request) for _ in range(4)] == [False] * 3 + [True]
+        other = rf.get("/verify/x/", REMOTE_ADDR="192.0.2.8")
+        assert _verification_rate_exceeded(other) is False
+        # The same round trip brought the version tokens: the page reads no more from the cache.
+        tokens = {name: cache.get(key) for name, key in versions.KEYS.items()}
+        assert other._lms_versions == tokens
+        cache.delete_many(list(versions.KEYS.values()))  # the counters expire on their own
 
 
 # --- Header and footer (templates/base.html) ------------------------------------------------
