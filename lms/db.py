@@ -88,6 +88,11 @@ def _prepared_cursor_class():
         connection; after a rollback it prepares them again)."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            super().execute(query, params, prepare=True, binary=binary)
+            if connection.queries_logged:
+                # Django logs a query from `_query`, which psycopg sets only for client-side
+                # binding: give it the statement as PostgreSQL got it ($1 placeholders).
+                self._query = self._convert_query(query, params)
+            return self
 
     return PreparedCursor

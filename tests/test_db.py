@@ -51,11 +51,12 @@ def test_fields_left_out_load_on_access():
     assert len(queries) == 1
 
 
-def test_queries_are_counted_like_the_orms():
+def test_queries_are_counted_and_logged_like_the_orms():
     person = UserFactory()
     with CaptureQueriesContext(connection) as queries:
         fetch_rows(_sql(User, ("id",)), [person.pk])
     assert len(queries) == 1
+    assert User._meta.db_table in queries[0]["sql"]  # tests and debug tools read the text
 
 
 postgresql_only = pytest.mark.skipif(
