@@ -191,3 +191,28 @@ def knowledge_check_block(*, block_id: str, pass_mark: int = 100) -> dict:
             ],
         },
     }
+
+
+def workshop_date(*, course, trainers=(), starts_at=None, **fields):
+    """A date for the course's first module: a six-hour "Praxistag" in two weeks with 20
+    places unless `fields` say otherwise, led by `trainers`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import WorkshopDate
+
+    start = starts_at or timezone.now() + timedelta(days=14)
+    values = {
+        "course": course,
+        "module": course.get_modules().first(),
+        "title": "Praxistag Übergangsmodell",
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=6),
+        "location": "Jugendamt, Bischof-Janssen-Straße 31, 31134 Hildesheim",
+        "capacity": 20,
+        **fields,
+    }
+    date = WorkshopDate.objects.create(**values)
+    date.trainers.add(*trainers)
+    return date

@@ -11,7 +11,7 @@ from courses.workshops import services as workshops
 from lms.accounts.roles import Role
 from tests.a11y import assert_accessible
 from tests.e2e.helpers import log_in
-from tests.factories import UserFactory, build_course
+from tests.factories import UserFactory, build_course, workshop_date
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "demo-lms-2026"
@@ -26,18 +26,14 @@ def test_register_mark_attendance_on_a_phone_and_complete_the_module(
     trainer = UserFactory(roles=[Role.TRAINER], email="rita@example.org", first_name="Rita")
     Enrollment.objects.create(user=participant, course=course)
     learning.complete_lesson(user=participant, lesson=LessonPage.objects.get())
-    start = timezone.now() + timedelta(days=2)
-    date = WorkshopDate.objects.create(
+    date = workshop_date(
         course=course,
-        module=module,
-        title="Praxistag Übergangsmodell",
-        starts_at=start,
-        ends_at=start + timedelta(hours=6),
+        trainers=[trainer],
+        starts_at=timezone.now() + timedelta(days=2),
         location="Jugendamt Hildesheim, Bischof-Janssen-Straße 31",
         room="Raum 2.14",
         capacity=12,
     )
-    date.trainers.add(trainer)
 
     # The participant registers on the course page.
     log_in(page, live_site.url, participant.email)
@@ -100,13 +96,9 @@ def test_coordination_releases_a_place_and_the_next_person_moves_up(page: Page, 
     ill = UserFactory(first_name="Jana", last_name="Özdemir")
     waiting = UserFactory(first_name="Kim", last_name="Albers")
     coordinator = UserFactory(roles=[Role.COORDINATOR], email="koordination@example.org")
-    start = timezone.now() + timedelta(days=2)
-    date = WorkshopDate.objects.create(
+    date = workshop_date(
         course=course,
-        module=course.get_modules().first(),
-        title="Praxistag Übergangsmodell",
-        starts_at=start,
-        ends_at=start + timedelta(hours=6),
+        starts_at=timezone.now() + timedelta(days=2),
         location="Jugendamt Hildesheim, Bischof-Janssen-Straße 31",
         capacity=1,
     )

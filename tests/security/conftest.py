@@ -5,7 +5,13 @@ import pytest
 from django.utils import timezone
 
 from lms.accounts.roles import Role
-from tests.factories import OrganisationFactory, TeamFactory, UserFactory, build_course
+from tests.factories import (
+    OrganisationFactory,
+    TeamFactory,
+    UserFactory,
+    build_course,
+    workshop_date,
+)
 
 
 @dataclass
@@ -39,17 +45,9 @@ def build_learner_data(*, user, course, trainer, coordinator, note: str) -> Lear
     )
     reflection = services.save_reflection(user=user, lesson=lesson, block_id="refl-1-1", text=note)
     completion = services.complete_lesson(user=user, lesson=lesson)
-    start = timezone.now() + timedelta(days=10)
-    date = WorkshopDate.objects.create(
-        course=course,
-        module=course.get_modules().first(),
-        title="Praxistag Übergangsmodell",
-        starts_at=start,
-        ends_at=start + timedelta(hours=6),
-        location="Jugendamt, Bischof-Janssen-Straße 31, 31134 Hildesheim",
-        capacity=20,
+    date = workshop_date(
+        course=course, trainers=[trainer], starts_at=timezone.now() + timedelta(days=10)
     )
-    date.trainers.add(trainer)
     registration = workshop_services.register(user=user, date=date)
     # Attendance is recorded from the day of the date on: let the date begin an hour ago.
     began = timezone.now() - timedelta(hours=1)

@@ -44,7 +44,7 @@ from courses.models import (
 from lms.accounts.models import User
 from lms.accounts.validators import validate_person_name
 from tests.conftest import sign_in_recently
-from tests.factories import TeamFactory, UserFactory, build_course
+from tests.factories import TeamFactory, UserFactory, build_course, workshop_date
 from tests.security.fuzz import (
     CSV_PAYLOADS,
     FUZZ_EXAMPLES,
@@ -443,17 +443,7 @@ def test_fuzz_reflection_answer(participant_client, participant, lesson, text, b
 
 
 def _workshop_date(course, trainer, *, starts_at) -> WorkshopDate:
-    date = WorkshopDate.objects.create(
-        course=course,
-        module=course.get_modules().first(),
-        title="Praxistag Übergangsmodell",
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=6),
-        location="Jugendamt, Bischof-Janssen-Straße 31, 31134 Hildesheim",
-        capacity=20,
-    )
-    date.trainers.add(trainer)
-    return date
+    return workshop_date(course=course, trainers=[trainer], starts_at=starts_at)
 
 
 @fuzz_settings()

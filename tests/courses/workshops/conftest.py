@@ -1,11 +1,8 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from courses.models import Enrollment, WorkshopDate
+from courses.models import Enrollment
 from lms.accounts.roles import Role
-from tests.factories import UserFactory, build_course
+from tests.factories import UserFactory, build_course, workshop_date
 
 
 @pytest.fixture
@@ -22,21 +19,9 @@ def module(course):
 @pytest.fixture
 def make_date(course, module, trainer):
     def make(**fields):
-        start = fields.pop("starts_at", timezone.now() + timedelta(days=14))
-        values = {
-            "course": course,
-            "module": module,
-            "title": "Praxistag Übergangsmodell",
-            "starts_at": start,
-            "ends_at": start + timedelta(hours=6),
-            "location": "Jugendamt, Bischof-Janssen-Straße 31, 31134 Hildesheim",
-            "room": "Raum 2.14",
-            "capacity": 20,
-            **fields,
-        }
-        date = WorkshopDate.objects.create(**values)
-        date.trainers.add(trainer)
-        return date
+        return workshop_date(
+            course=course, trainers=[trainer], **{"module": module, "room": "Raum 2.14", **fields}
+        )
 
     return make
 
